@@ -1,0 +1,4 @@
+// Keeps dfp_server a non-empty library until its issue lands.
+namespace dfp::server {
+int placeholder() { return 0; }
+}  // namespace dfp::server

@@ -1,0 +1,188 @@
+#pragma once
+
+// ForumStore: every user, thread, message and file record of the forum. Implemented over
+// SQLite (sqlite_forum_store.cpp); nothing outside src/storage sees SQL or SQLiteCpp.
+//
+// Thread-safety: every method may be called from any number of threads at once. Each public
+// method is one transaction: it commits entirely or changes nothing. Readers run concurrently
+// with one writer. Authorisation (author, creator, uploader) is checked here, inside the
+// transaction that makes the change.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/store_result.h"
+
+namespace dfp::storage {
+
+using MessageNumber = std::int64_t;
+using UnixTime = std::int64_t;  // seconds since the epoch, UTC
+
+enum class PasswordCost {
+    Interactive,  // libsodium's INTERACTIVE limits: ~50 ms and 64 MiB per hash (the default)
+    Moderate,     // MODERATE limits: slower and 256 MiB; for operators who want it
+    Minimum,      // the smallest limits libsodium allows; for tests only
+};
+
+enum class Durability {
+    Normal,  // WAL + synchronous=NORMAL: survives a crash of the process; a power loss may
+             // lose the last commits but never corrupts (docs/storage.md)
+    Full,    // WAL + synchronous=FULL: every commit fsynced before it is acknowledged
+};
+
+struct StoreOptions {
+    std::filesystem::path dataDir;
+    PasswordCost passwordCost = PasswordCost::Interactive;
+    Durability durability = Durability::Normal;
+    std::uint64_t maxFileSize = 1ULL << 30;
+    // How many password hashes may run at once (each costs the memory of its PasswordCost);
+    // 0 = the number of hardware threads.
+    unsigned maxConcurrentHashes = 0;
+    // The owner (the server) locks the data directory against a second owner and, on open,
+    // removes crash leftovers: temp files and blobs that no row references. Tools that open
+    // a live server's data (dfp-admin) pass false and touch no files.
+    bool owner = true;
+    bool readOnly = false;  // open the database read-only (implies owner = false)
+};
+
+struct ThreadInfo {
+    std::string title;
+    std::string creator;
+    UnixTime created = 0;
+};
+
+// One line of the RDT view, in posting order.
+struct ThreadEntry {
+    enum class Kind { Message, Upload };
+    Kind kind;
+    MessageNumber number = 0;  // Message only
+    std::string author;        // the poster or the uploader, as first registered
+    std::string text;          // Message: its text; Upload: the file name
+    UnixTime created = 0;
+    bool edited = false;
+};
+
+struct FileInfo {
+    std::string thread;
+    std::string name;
+    std::string uploader;
+    std::uint64_t size = 0;
+    std::string sha256;  // lower-case hex
+    UnixTime created = 0;
+};
+
+// An upload in progress: bytes go to a temp file inside the data directory. Destroying it
+// without a successful commit() removes the temp file; nothing is visible before commit().
+// Not thread-safe: owned by the session that started it.
+class Upload {
+public:
+    virtual ~Upload() = default;
+    Upload(const Upload&) = delete;
+    Upload& operator=(const Upload&) = delete;
+
+    // StorageFull when the disk is full; the upload is then dead and commit() fails too.
+    virtual StoreStatus write(std::string_view bytes) = 0;
+    virtual std::uint64_t bytesWritten() const = 0;
+
+    // Checks size (SizeMismatch) and, if given, the lower-case sha256 (ChecksumMismatch);
+    // fsyncs, renames the blob into files/ and inserts the row in one transaction. The
+    // thread may have been removed (ThreadNotFound) or the name taken (AlreadyExists) while
+    // the bytes were in flight; then nothing is stored.
+    virtual StoreResult<FileInfo> commit(const std::optional<std::string>& expectedSha256) = 0;
+
+protected:
+    Upload() = default;
+};
+
+// An open stored file for DWN. The bytes stay readable even if the file is removed meanwhile.
+class FileReader {
+public:
+    virtual ~FileReader() = default;
+    FileReader(const FileReader&) = delete;
+    FileReader& operator=(const FileReader&) = delete;
+
+    virtual const FileInfo& info() const = 0;
+    // Up to max bytes; an empty string at the end. Throws on an I/O error.
+    virtual std::string read(std::size_t max) = 0;
+
+protected:
+    FileReader() = default;
+};
+
+class ForumStore {
+public:
+    virtual ~ForumStore() = default;
+
+    // --- users (names are unique without regard to case, shown as first registered)
+    // The name as stored, or UserNotFound.
+    virtual StoreResult<std::string> findUser(std::string_view name) = 0;
+    // Creates the account (password hashed with argon2id); AlreadyExists in any case.
+    virtual StoreResult<std::string> createUser(std::string_view name, std::string_view password) = 0;
+    // The name as stored, or UserNotFound / WrongPassword.
+    virtual StoreResult<std::string> verifyUser(std::string_view name, std::string_view password) = 0;
+
+    // --- threads
+    virtual StoreStatus createThread(std::string_view title, std::string_view creator) = 0;
+    // Oldest first. visit is called once per thread inside one read transaction; it must not
+    // call back into the store. Returns how many threads there were.
+    virtual std::uint64_t countThreads() = 0;
+    virtual std::uint64_t listThreads(const std::function<void(const ThreadInfo&)>& visit) = 0;
+    // Creator only (NotCreator); its messages and files go with it (blobs unlinked after commit).
+    virtual StoreStatus removeThread(std::string_view title, std::string_view requester) = 0;
+
+    // --- messages (numbers per thread start at 1 and are never reused)
+    virtual StoreResult<MessageNumber> postMessage(std::string_view title, std::string_view author,
+                                                   std::string_view text) = 0;
+    virtual StoreStatus editMessage(std::string_view title, MessageNumber number,
+                                    std::string_view author, std::string_view text) = 0;
+    virtual StoreStatus deleteMessage(std::string_view title, MessageNumber number,
+                                      std::string_view author) = 0;
+
+    // --- the thread view (RDT): one consistent snapshot. begin is called first with the
+    // number of entries, then visit once per entry in posting order, without loading the
+    // whole thread into memory. Neither may call back into the store. ThreadNotFound if none.
+    virtual StoreStatus readThread(std::string_view title,
+                                   const std::function<void(std::uint64_t count)>& begin,
+                                   const std::function<void(const ThreadEntry&)>& visit) = 0;
+
+    // --- files
+    // Checks the thread exists, the name is free in it and size <= maxFileSize before any
+    // byte is accepted (ThreadNotFound, AlreadyExists, TooLarge).
+    virtual StoreResult<std::unique_ptr<Upload>> beginUpload(std::string_view title,
+                                                              std::string_view fileName,
+                                                              std::string_view uploader,
+                                                              std::uint64_t size) = 0;
+    virtual StoreResult<std::unique_ptr<FileReader>> openFile(std::string_view title,
+                                                              std::string_view fileName) = 0;
+    // Uploads of a thread in posting order (ThreadNotFound if none).
+    virtual StoreResult<std::vector<FileInfo>> listFiles(std::string_view title) = 0;
+    // The uploader or the thread's creator (NotAllowed otherwise); unlinks after commit.
+    virtual StoreStatus removeFile(std::string_view title, std::string_view fileName,
+                                   std::string_view requester) = 0;
+
+    // Writes the WAL back into the database file; called at a clean shutdown.
+    virtual void checkpoint() = 0;
+
+    // The schema version of the open database.
+    virtual int schemaVersion() = 0;
+};
+
+// Thrown by openForumStore when the store cannot be opened: a database newer than this
+// program (left untouched), a data directory locked by another server, an unreadable file.
+// what() is one line fit for an operator.
+class StoreOpenError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Opens or creates <dataDir>/forum.db (and files/, tmp/), applies pending migrations.
+std::unique_ptr<ForumStore> openForumStore(const StoreOptions& options);
+
+}  // namespace dfp::storage
