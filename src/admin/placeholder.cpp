@@ -1,4 +1,6 @@
 // Keeps dfp_admin a non-empty library until its issue lands.
 namespace dfp::admin {
-int placeholder() { return 0; }
+int placeholder() {
+    return 0;
+}
 }  // namespace dfp::admin

@@ -9,7 +9,25 @@
 
 namespace dfp::protocol {
 
-enum class Verb { User, Pass, Crt, Msg, Dlt, Edt, Lst, Rdt, Upd, Dwn, Rmf, Rmv, Xit, Sht, Ping, Capa, Help };
+enum class Verb {
+    User,
+    Pass,
+    Crt,
+    Msg,
+    Dlt,
+    Edt,
+    Lst,
+    Rdt,
+    Upd,
+    Dwn,
+    Rmf,
+    Rmv,
+    Xit,
+    Sht,
+    Ping,
+    Capa,
+    Help
+};
 
 struct CommandSpec {
     Verb verb;

@@ -42,9 +42,10 @@ public:
 
 private:
     std::size_t maxLine_;
-    std::string buffer_;      // bytes not yet returned
-    std::size_t scanned_ = 0; // prefix of buffer_ known to hold no LF
-    bool discarding_ = false; // inside an oversized line, dropping bytes until its LF
+    std::string buffer_;       // bytes not yet returned, from head_ on
+    std::size_t head_ = 0;     // start of the unreturned bytes; compacted away in feed()
+    std::size_t scanned_ = 0;  // bytes after head_ known to hold no LF
+    bool discarding_ = false;  // inside an oversized line, dropping bytes until its LF
 };
 
 }  // namespace dfp::protocol

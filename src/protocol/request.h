@@ -14,11 +14,11 @@
 namespace dfp::protocol {
 
 struct Request {
-    std::string verbText;            // the verb as typed, for "400 unknown command <VERB>"
+    std::string verbText;               // the verb as typed, for "400 unknown command <VERB>"
     const CommandSpec* spec = nullptr;  // nullptr for an unknown verb
     std::vector<std::string> args;
-    bool validUtf8 = true;           // false: the whole line is invalid UTF-8 (answer 400)
-    bool arityOk = false;            // args count within [minArgs, maxArgs]
+    bool validUtf8 = true;  // false: the whole line is invalid UTF-8 (answer 400)
+    bool arityOk = false;   // args count within [minArgs, maxArgs]
 };
 
 // Splits a line (without its LF/CR) into verb and arguments. Arguments are separated by one

@@ -22,7 +22,8 @@ struct ResponseEvent {
         BinaryData,  // some bytes of a binary body, in text (never more than asked for)
         BinaryEnd,   // the binary body is complete
         Notice,      // a 6xx line: code, text
-        Malformed,   // a line that is not a response; text holds it. The stream is not to be trusted.
+        Malformed,   // a line that is not a response; text holds it. The stream is not to be
+                     // trusted.
     };
     Kind kind;
     int code = 0;
@@ -50,6 +51,8 @@ private:
     std::size_t maxLine_;
     std::string buffer_;
     std::size_t offset_ = 0;
+    std::size_t scanned_ = 0;  // bytes after offset_ known to hold no LF
+    bool discarding_ = false;  // dropping the rest of an overlong line, up to its LF
     State state_ = State::Status;
     unsigned long long binaryLeft_ = 0;
 };

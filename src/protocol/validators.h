@@ -23,9 +23,9 @@ bool isValidUtf8(std::string_view text);
 
 using Problem = std::optional<std::string>;
 
-Problem checkUsername(std::string_view name);  // 1-32 of A-Z a-z 0-9 _ . -
-Problem checkTitle(std::string_view title);    // 1-64 bytes UTF-8, no White_Space, no Cc
-Problem checkFileName(std::string_view name);  // as titles, 1-128 bytes, no / \, no leading .
+Problem checkUsername(std::string_view name);      // 1-32 of A-Z a-z 0-9 _ . -
+Problem checkTitle(std::string_view title);        // 1-64 bytes UTF-8, no White_Space, no Cc
+Problem checkFileName(std::string_view name);      // as titles, 1-128 bytes, no / \, no leading .
 Problem checkPassword(std::string_view password);  // 1-128 bytes UTF-8, no Cc but TAB
 
 // Message text: 1-4000 bytes UTF-8, no Cc but TAB. tooLong distinguishes 413 from 400.

@@ -124,16 +124,19 @@ public:
     // The name as stored, or UserNotFound.
     virtual StoreResult<std::string> findUser(std::string_view name) = 0;
     // Creates the account (password hashed with argon2id); AlreadyExists in any case.
-    virtual StoreResult<std::string> createUser(std::string_view name, std::string_view password) = 0;
+    virtual StoreResult<std::string> createUser(std::string_view name,
+                                                std::string_view password) = 0;
     // The name as stored, or UserNotFound / WrongPassword.
-    virtual StoreResult<std::string> verifyUser(std::string_view name, std::string_view password) = 0;
+    virtual StoreResult<std::string> verifyUser(std::string_view name,
+                                                std::string_view password) = 0;
 
     // --- threads
     virtual StoreStatus createThread(std::string_view title, std::string_view creator) = 0;
-    // Oldest first. visit is called once per thread inside one read transaction; it must not
-    // call back into the store. Returns how many threads there were.
-    virtual std::uint64_t countThreads() = 0;
-    virtual std::uint64_t listThreads(const std::function<void(const ThreadInfo&)>& visit) = 0;
+    // LST, from one consistent snapshot: begin is called first with the number of threads,
+    // then visit once per thread, oldest first, row by row (memory does not grow with the
+    // number of threads). Neither may call back into the store.
+    virtual void listThreads(const std::function<void(std::uint64_t count)>& begin,
+                             const std::function<void(const ThreadInfo&)>& visit) = 0;
     // Creator only (NotCreator); its messages and files go with it (blobs unlinked after commit).
     virtual StoreStatus removeThread(std::string_view title, std::string_view requester) = 0;
 
@@ -156,9 +159,9 @@ public:
     // Checks the thread exists, the name is free in it and size <= maxFileSize before any
     // byte is accepted (ThreadNotFound, AlreadyExists, TooLarge).
     virtual StoreResult<std::unique_ptr<Upload>> beginUpload(std::string_view title,
-                                                              std::string_view fileName,
-                                                              std::string_view uploader,
-                                                              std::uint64_t size) = 0;
+                                                             std::string_view fileName,
+                                                             std::string_view uploader,
+                                                             std::uint64_t size) = 0;
     virtual StoreResult<std::unique_ptr<FileReader>> openFile(std::string_view title,
                                                               std::string_view fileName) = 0;
     // Uploads of a thread in posting order (ThreadNotFound if none).

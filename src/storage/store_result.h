@@ -15,7 +15,7 @@ enum class StoreError {
     ThreadNotFound,
     MessageNotFound,
     FileNotFound,
-    AlreadyExists,     // user name (any case), thread title, or file name within its thread
+    AlreadyExists,  // user name (any case), thread title, or file name within its thread
     WrongPassword,
     NotAuthor,         // EDT/DLT of someone else's message
     NotCreator,        // RMV of someone else's thread
@@ -32,8 +32,8 @@ std::string_view describe(StoreError error);
 template <typename T>
 class [[nodiscard]] StoreResult {
 public:
-    StoreResult(T value) : v_(std::move(value)) {}   // NOLINT: implicit by design
-    StoreResult(StoreError error) : v_(error) {}     // NOLINT: implicit by design
+    StoreResult(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+    StoreResult(StoreError error) : v_(error) {}    // NOLINT: implicit by design
 
     explicit operator bool() const { return v_.index() == 0; }
     bool ok() const { return v_.index() == 0; }

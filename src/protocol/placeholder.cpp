@@ -1,2 +1,0 @@
-// placeholder until the protocol sources land
-namespace dfp::protocol { int placeholder() { return 0; } }

@@ -1,0 +1,176 @@
+#include "protocol/response_reader.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "protocol/request.h"
+
+namespace dfp::protocol {
+namespace {
+
+constexpr int kLineBodyEntries = 210;
+constexpr int kBinaryBody = 211;
+constexpr int kLineBodyListing = 215;
+
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+std::vector<std::string> splitFields(std::string_view text) {
+    std::vector<std::string> fields;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        if (text[pos] == ' ') {
+            ++pos;
+            continue;
+        }
+        const std::size_t end = std::min(text.find(' ', pos), text.size());
+        fields.emplace_back(text.substr(pos, end - pos));
+        pos = end;
+    }
+    return fields;
+}
+
+ResponseEvent malformed(std::string text) {
+    return ResponseEvent{ResponseEvent::Kind::Malformed, 0, std::move(text), {}};
+}
+
+}  // namespace
+
+ResponseReader::ResponseReader(std::size_t maxLine) : maxLine_(maxLine) {}
+
+void ResponseReader::feed(std::string_view bytes) {
+    if (discarding_ && offset_ == buffer_.size()) {
+        // Rest of an overlong line: drop it as it arrives, keeping its LF and what follows.
+        const std::size_t lf = bytes.find('\n');
+        if (lf == std::string_view::npos) {
+            return;
+        }
+        bytes.remove_prefix(lf);
+    }
+    // Consumed bytes only advance offset_; drop them once they outweigh what is left, so the
+    // copying stays proportional to the bytes fed.
+    if (offset_ == buffer_.size()) {
+        buffer_.clear();
+        offset_ = 0;
+    } else if (offset_ > 0 && offset_ >= buffer_.size() - offset_) {
+        buffer_.erase(0, offset_);
+        offset_ = 0;
+    }
+    buffer_.append(bytes);
+}
+
+bool ResponseReader::inBody() const {
+    return state_ != State::Status;
+}
+
+std::optional<std::string> ResponseReader::takeLine() {
+    const std::size_t lf = buffer_.find('\n', offset_ + scanned_);
+    if (lf == std::string::npos) {
+        scanned_ = buffered();
+        return std::nullopt;
+    }
+    std::string line = buffer_.substr(offset_, lf - offset_);
+    offset_ = lf + 1;
+    scanned_ = 0;
+    return line;
+}
+
+std::optional<ResponseEvent> ResponseReader::next(std::size_t maxChunk) {
+    if (discarding_) {
+        const std::size_t lf = buffer_.find('\n', offset_);
+        if (lf == std::string::npos) {
+            buffer_.clear();
+            offset_ = 0;
+            scanned_ = 0;
+            return std::nullopt;
+        }
+        offset_ = lf + 1;
+        scanned_ = 0;
+        discarding_ = false;
+    }
+
+    if (state_ == State::BinaryBody) {
+        if (binaryLeft_ == 0) {
+            state_ = State::Status;
+            return ResponseEvent{ResponseEvent::Kind::BinaryEnd, 0, {}, {}};
+        }
+        const std::size_t count = static_cast<std::size_t>(std::min<unsigned long long>(
+            {binaryLeft_, buffered(), std::max<std::size_t>(maxChunk, 1)}));
+        if (count == 0) {
+            return std::nullopt;
+        }
+        ResponseEvent data{ResponseEvent::Kind::BinaryData, 0, buffer_.substr(offset_, count), {}};
+        offset_ += count;
+        scanned_ = 0;
+        binaryLeft_ -= count;
+        return data;
+    }
+
+    std::optional<std::string> line = takeLine();
+    if (!line) {
+        if (buffered() >= maxLine_) {
+            // maxLine bytes and no LF: whatever this is, it is not a line we accept. Report a
+            // bounded prefix and drop the rest up to its LF.
+            std::string prefix = buffer_.substr(offset_, maxLine_);
+            buffer_.clear();
+            offset_ = 0;
+            scanned_ = 0;
+            discarding_ = true;
+            state_ = State::Status;
+            return malformed(std::move(prefix));
+        }
+        return std::nullopt;
+    }
+    if (line->size() + 1 > maxLine_) {
+        state_ = State::Status;
+        return malformed(std::move(*line));
+    }
+    // A CR before the LF is tolerated (protocol.md §1); formatBodyLine never sends one as text.
+    if (!line->empty() && line->back() == '\r') {
+        line->pop_back();
+    }
+
+    if (state_ == State::LineBody) {
+        if (*line == ".") {
+            state_ = State::Status;
+            return ResponseEvent{ResponseEvent::Kind::BodyEnd, 0, {}, {}};
+        }
+        // Un-stuffing (protocol.md §2): the sender put one extra '.' before any leading '.'.
+        if (!line->empty() && line->front() == '.') {
+            line->erase(0, 1);
+        }
+        return ResponseEvent{ResponseEvent::Kind::BodyLine, 0, std::move(*line), {}};
+    }
+
+    // A status line: three digits, then a space and the rest, or nothing.
+    const bool wellFormed = line->size() >= 3 && isDigit((*line)[0]) && isDigit((*line)[1]) &&
+                            isDigit((*line)[2]) && (line->size() == 3 || (*line)[3] == ' ');
+    if (!wellFormed) {
+        return malformed(std::move(*line));
+    }
+    const int code = ((*line)[0] - '0') * 100 + ((*line)[1] - '0') * 10 + ((*line)[2] - '0');
+    std::string text = line->size() > 4 ? line->substr(4) : std::string();
+    std::vector<std::string> fields = splitFields(text);
+
+    // Notices come only where a status line may (protocol.md §5); a body never holds one,
+    // which the states above ensure.
+    if (code >= 600 && code <= 699) {
+        return ResponseEvent{ResponseEvent::Kind::Notice, code, std::move(text), std::move(fields)};
+    }
+    if (code == kBinaryBody) {
+        // Without a usable size there is no telling where the body ends.
+        const std::optional<unsigned long long> size =
+            fields.empty() ? std::nullopt : parseSize(fields.front());
+        if (!size) {
+            return malformed(std::move(*line));
+        }
+        binaryLeft_ = *size;
+        state_ = State::BinaryBody;
+    } else if (code == kLineBodyEntries || code == kLineBodyListing) {
+        state_ = State::LineBody;
+    }
+    return ResponseEvent{ResponseEvent::Kind::Status, code, std::move(text), std::move(fields)};
+}
+
+}  // namespace dfp::protocol

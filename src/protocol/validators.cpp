@@ -1,0 +1,193 @@
+#include "protocol/validators.h"
+
+namespace dfp::protocol {
+namespace {
+
+// Decodes the code point at text[pos] and moves pos past it, or returns nullopt if the bytes
+// there are not one well-formed sequence. The ranges are those of Unicode Table 3-7
+// (Well-Formed UTF-8 Byte Sequences): the lead byte fixes the length, and the second byte's
+// range is narrowed after E0, ED, F0 and F4 to shut out overlong forms, surrogates and code
+// points above U+10FFFF. C0, C1 and F5-FF can never lead.
+std::optional<char32_t> decodeNext(std::string_view text, std::size_t& pos) {
+    const auto byteAt = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char lead = byteAt(pos);
+    if (lead < 0x80) {
+        ++pos;
+        return lead;
+    }
+
+    std::size_t length = 0;
+    char32_t codePoint = 0;
+    unsigned char secondLow = 0x80;
+    unsigned char secondHigh = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+        codePoint = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        codePoint = lead & 0x0F;
+        if (lead == 0xE0) {
+            secondLow = 0xA0;  // E0 80..9F would be overlong
+        } else if (lead == 0xED) {
+            secondHigh = 0x9F;  // ED A0..BF would be a surrogate
+        }
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        codePoint = lead & 0x07;
+        if (lead == 0xF0) {
+            secondLow = 0x90;  // F0 80..8F would be overlong
+        } else if (lead == 0xF4) {
+            secondHigh = 0x8F;  // F4 90.. would be above U+10FFFF
+        }
+    } else {
+        return std::nullopt;  // a stray continuation byte, or a lead that is never valid
+    }
+
+    if (text.size() - pos < length) {
+        return std::nullopt;
+    }
+    for (std::size_t i = 1; i < length; ++i) {
+        const unsigned char byte = byteAt(pos + i);
+        const unsigned char low = i == 1 ? secondLow : 0x80;
+        const unsigned char high = i == 1 ? secondHigh : 0xBF;
+        if (byte < low || byte > high) {
+            return std::nullopt;
+        }
+        codePoint = (codePoint << 6) | (byte & 0x3F);
+    }
+    pos += length;
+    return codePoint;
+}
+
+// Unicode's White_Space property (PropList.txt), the whole set: protocol.md §4 bans it in
+// titles and file names so that one name never looks like two, or like none.
+bool isWhiteSpace(char32_t c) {
+    return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+           c == 0x205F || c == 0x3000;
+}
+
+// General category Cc: C0, DEL and C1.
+bool isControl(char32_t c) {
+    return c <= 0x1F || (c >= 0x7F && c <= 0x9F);
+}
+
+enum class Scan { Ok, BadUtf8, Rejected };
+
+// Walks text as UTF-8 and stops at the first code point the predicate rejects.
+template <typename Reject>
+Scan scanCodePoints(std::string_view text, Reject reject) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::optional<char32_t> codePoint = decodeNext(text, pos);
+        if (!codePoint) {
+            return Scan::BadUtf8;
+        }
+        if (reject(*codePoint)) {
+            return Scan::Rejected;
+        }
+    }
+    return Scan::Ok;
+}
+
+constexpr std::string_view kInvalidUtf8 = "invalid UTF-8";
+
+// Titles and file names share the character rule (protocol.md §4).
+Problem checkNameCharacters(std::string_view name, std::string_view what) {
+    switch (scanCodePoints(name, [](char32_t c) { return isWhiteSpace(c) || isControl(c); })) {
+        case Scan::Ok:
+            return std::nullopt;
+        case Scan::BadUtf8:
+            return std::string(kInvalidUtf8);
+        case Scan::Rejected:
+            break;
+    }
+    return std::string(what) + " must not contain whitespace or control characters";
+}
+
+bool isControlButTab(char32_t c) {
+    return c != '\t' && isControl(c);
+}
+
+}  // namespace
+
+bool isValidUtf8(std::string_view text) {
+    return scanCodePoints(text, [](char32_t) { return false; }) == Scan::Ok;
+}
+
+Problem checkUsername(std::string_view name) {
+    if (name.empty() || name.size() > kMaxUsername) {
+        return "username must be 1-32 characters";
+    }
+    for (char c : name) {
+        const bool allowed = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                             (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+        if (!allowed) {
+            return "username may only contain A-Z a-z 0-9 _ . -";
+        }
+    }
+    return std::nullopt;
+}
+
+Problem checkTitle(std::string_view title) {
+    // Limits are in bytes, not characters (protocol.md §4), so they bound storage and lines.
+    if (title.empty() || title.size() > kMaxTitle) {
+        return "title must be 1-64 bytes";
+    }
+    return checkNameCharacters(title, "title");
+}
+
+Problem checkFileName(std::string_view name) {
+    if (name.empty() || name.size() > kMaxFileName) {
+        return "file name must be 1-128 bytes";
+    }
+    if (Problem problem = checkNameCharacters(name, "file name")) {
+        return problem;
+    }
+    // No separators and no leading dot, so a name can never climb out of, or hide in, the
+    // directory a client saves downloads to.
+    if (name.find_first_of("/\\") != std::string_view::npos) {
+        return "file name must not contain / or \\";
+    }
+    if (name.front() == '.') {
+        return "file name must not start with '.'";
+    }
+    return std::nullopt;
+}
+
+Problem checkPassword(std::string_view password) {
+    if (password.empty() || password.size() > kMaxPassword) {
+        return "password must be 1-128 bytes";
+    }
+    switch (scanCodePoints(password, isControlButTab)) {
+        case Scan::Ok:
+            return std::nullopt;
+        case Scan::BadUtf8:
+            return std::string(kInvalidUtf8);
+        case Scan::Rejected:
+            break;
+    }
+    return "password must not contain control characters";
+}
+
+std::optional<TextProblem> checkMessageText(std::string_view text) {
+    if (text.empty()) {
+        return TextProblem{"message text must not be empty", false};
+    }
+    // Size first: an oversized text is 413 whatever its bytes are, which tells the user the
+    // one thing that will not be fixed by editing a character.
+    if (text.size() > kMaxMessage) {
+        return TextProblem{"message text must be at most 4000 bytes", true};
+    }
+    switch (scanCodePoints(text, isControlButTab)) {
+        case Scan::Ok:
+            return std::nullopt;
+        case Scan::BadUtf8:
+            return TextProblem{std::string(kInvalidUtf8), false};
+        case Scan::Rejected:
+            break;
+    }
+    return TextProblem{"message text must not contain control characters other than TAB", false};
+}
+
+}  // namespace dfp::protocol

@@ -1,0 +1,80 @@
+#include "storage/password_hasher.h"
+
+#include <new>
+#include <thread>
+
+#include <sodium.h>
+
+namespace dfp::storage {
+namespace {
+
+unsigned long long opsLimitFor(PasswordCost cost) {
+    switch (cost) {
+        case PasswordCost::Interactive:
+            return crypto_pwhash_OPSLIMIT_INTERACTIVE;
+        case PasswordCost::Moderate:
+            return crypto_pwhash_OPSLIMIT_MODERATE;
+        case PasswordCost::Minimum:
+            return crypto_pwhash_OPSLIMIT_MIN;
+    }
+    return crypto_pwhash_OPSLIMIT_INTERACTIVE;
+}
+
+std::size_t memLimitFor(PasswordCost cost) {
+    switch (cost) {
+        case PasswordCost::Interactive:
+            return crypto_pwhash_MEMLIMIT_INTERACTIVE;
+        case PasswordCost::Moderate:
+            return crypto_pwhash_MEMLIMIT_MODERATE;
+        case PasswordCost::Minimum:
+            return crypto_pwhash_MEMLIMIT_MIN;
+    }
+    return crypto_pwhash_MEMLIMIT_INTERACTIVE;
+}
+
+std::ptrdiff_t slotCount(unsigned maxConcurrent) {
+    if (maxConcurrent == 0) {
+        maxConcurrent = std::thread::hardware_concurrency();
+    }
+    return maxConcurrent == 0 ? 1 : static_cast<std::ptrdiff_t>(maxConcurrent);
+}
+
+// Holds one of the semaphore's slots for a scope.
+class Slot {
+public:
+    explicit Slot(std::counting_semaphore<>& slots) : slots_(slots) { slots_.acquire(); }
+    ~Slot() { slots_.release(); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+private:
+    std::counting_semaphore<>& slots_;
+};
+
+}  // namespace
+
+PasswordHasher::PasswordHasher(PasswordCost cost, unsigned maxConcurrent)
+    : opsLimit_(opsLimitFor(cost)),
+      memLimit_(memLimitFor(cost)),
+      slots_(slotCount(maxConcurrent)) {}
+
+std::string PasswordHasher::hash(std::string_view password) {
+    char encoded[crypto_pwhash_STRBYTES];
+    {
+        Slot slot(slots_);
+        // crypto_pwhash_str fails only when it cannot allocate its memory (the limits are
+        // valid constants), so that is what its failure means.
+        if (crypto_pwhash_str(encoded, password.data(), password.size(), opsLimit_, memLimit_) !=
+            0) {
+            throw std::bad_alloc();
+        }
+    }
+    return std::string(encoded);
+}
+
+bool PasswordHasher::verify(const std::string& encodedHash, std::string_view password) {
+    Slot slot(slots_);
+    return crypto_pwhash_str_verify(encodedHash.c_str(), password.data(), password.size()) == 0;
+}
+
+}  // namespace dfp::storage

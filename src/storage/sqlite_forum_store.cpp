@@ -1,0 +1,1030 @@
+#include "storage/sqlite_forum_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "storage/migration_runner.h"
+#include "storage/migrations.h"
+
+namespace dfp::storage {
+
+const char kThreadEntriesSql[] =
+    "SELECT m.seq, 0, m.number, u.name, m.text, m.created, m.edited IS NOT NULL"
+    " FROM messages AS m JOIN users AS u ON u.id = m.author_id WHERE m.thread_id = ?1"
+    " UNION ALL"
+    " SELECT f.seq, 1, 0, u.name, f.name, f.created, 0"
+    " FROM files AS f JOIN users AS u ON u.id = f.uploader_id WHERE f.thread_id = ?1"
+    " ORDER BY 1";
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr std::size_t kBlobIdBytes = 16;  // 32 hex characters
+
+// Every statement the store runs. Constants, so the connection's statement cache can key
+// on their addresses; every value is a bound parameter.
+constexpr char kFindUser[] = "SELECT id, name FROM users WHERE name = ?1";
+constexpr char kUserPassword[] = "SELECT name, password_hash FROM users WHERE name = ?1";
+constexpr char kUserNameById[] = "SELECT name FROM users WHERE id = ?1";
+constexpr char kInsertUser[] =
+    "INSERT INTO users (name, password_hash, created) VALUES (?1, ?2, ?3)";
+constexpr char kFindThread[] =
+    "SELECT id, creator_id, next_number, next_seq FROM threads WHERE title = ?1";
+constexpr char kThreadById[] = "SELECT title, next_seq FROM threads WHERE id = ?1";
+constexpr char kInsertThread[] =
+    "INSERT INTO threads (title, creator_id, created) VALUES (?1, ?2, ?3)";
+constexpr char kCountThreads[] = "SELECT COUNT(*) FROM threads";
+constexpr char kListThreads[] =
+    "SELECT t.title, u.name, t.created FROM threads AS t JOIN users AS u ON u.id = t.creator_id"
+    " ORDER BY t.id";
+constexpr char kThreadBlobs[] = "SELECT blob FROM files WHERE thread_id = ?1";
+constexpr char kDeleteThread[] = "DELETE FROM threads WHERE id = ?1";
+constexpr char kTakeMessageNumber[] =
+    "UPDATE threads SET next_number = next_number + 1, next_seq = next_seq + 1 WHERE id = ?1";
+constexpr char kTakeSeq[] = "UPDATE threads SET next_seq = next_seq + 1 WHERE id = ?1";
+constexpr char kInsertMessage[] =
+    "INSERT INTO messages (thread_id, number, seq, author_id, text, created)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+constexpr char kFindMessage[] =
+    "SELECT id, author_id FROM messages WHERE thread_id = ?1 AND number = ?2";
+constexpr char kEditMessage[] = "UPDATE messages SET text = ?2, edited = ?3 WHERE id = ?1";
+constexpr char kDeleteMessage[] = "DELETE FROM messages WHERE id = ?1";
+constexpr char kCountEntries[] =
+    "SELECT (SELECT COUNT(*) FROM messages WHERE thread_id = ?1)"
+    " + (SELECT COUNT(*) FROM files WHERE thread_id = ?1)";
+constexpr char kFileExists[] = "SELECT 1 FROM files WHERE thread_id = ?1 AND name = ?2";
+constexpr char kFindFile[] =
+    "SELECT f.id, f.uploader_id, u.name, f.size, f.sha256, f.blob, f.created"
+    " FROM files AS f JOIN users AS u ON u.id = f.uploader_id"
+    " WHERE f.thread_id = ?1 AND f.name = ?2";
+constexpr char kListFiles[] =
+    "SELECT f.name, u.name, f.size, f.sha256, f.created"
+    " FROM files AS f JOIN users AS u ON u.id = f.uploader_id"
+    " WHERE f.thread_id = ?1 ORDER BY f.seq";
+constexpr char kInsertFile[] =
+    "INSERT INTO files (thread_id, name, seq, uploader_id, size, sha256, blob, created)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+constexpr char kDeleteFile[] = "DELETE FROM files WHERE id = ?1";
+constexpr char kBlobReferenced[] = "SELECT 1 FROM files WHERE blob = ?1";
+
+UnixTime now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// bind(const std::string&) copies (SQLITE_TRANSIENT) and keeps the length, so embedded
+// bytes survive; SQLiteCpp has no string_view overload.
+void bindText(SQLite::Statement& statement, int index, std::string_view text) {
+    statement.bind(index, std::string(text));
+}
+
+bool isDatabaseFull(const SQLite::Exception& e) {
+    return (e.getErrorCode() & 0xff) == SQLITE_FULL;
+}
+
+bool isUniqueViolation(const SQLite::Exception& e) {
+    return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+std::optional<std::int64_t> findUserId(Connection& connection, std::string_view name) {
+    // users.name is COLLATE NOCASE, so this finds "Yoda" for "yoda" (protocol.md §3).
+    auto query = connection.prepare(kFindUser);
+    bindText(*query, 1, name);
+    if (!query->executeStep()) {
+        return std::nullopt;
+    }
+    return query->getColumn(0).getInt64();
+}
+
+struct ThreadRow {
+    std::int64_t id = 0;
+    std::int64_t creatorId = 0;
+    std::int64_t nextNumber = 0;
+    std::int64_t nextSeq = 0;
+};
+
+std::optional<ThreadRow> findThread(Connection& connection, std::string_view title) {
+    auto query = connection.prepare(kFindThread);
+    bindText(*query, 1, title);
+    if (!query->executeStep()) {
+        return std::nullopt;
+    }
+    return ThreadRow{query->getColumn(0).getInt64(), query->getColumn(1).getInt64(),
+                     query->getColumn(2).getInt64(), query->getColumn(3).getInt64()};
+}
+
+struct MessageRow {
+    std::int64_t id = 0;
+    std::int64_t authorId = 0;
+};
+
+std::optional<MessageRow> findMessage(Connection& connection, std::int64_t threadId,
+                                      MessageNumber number) {
+    auto query = connection.prepare(kFindMessage);
+    query->bind(1, threadId);
+    query->bind(2, static_cast<std::int64_t>(number));
+    if (!query->executeStep()) {
+        return std::nullopt;
+    }
+    return MessageRow{query->getColumn(0).getInt64(), query->getColumn(1).getInt64()};
+}
+
+bool fileExists(Connection& connection, std::int64_t threadId, std::string_view name) {
+    auto query = connection.prepare(kFileExists);
+    query->bind(1, threadId);
+    bindText(*query, 2, name);
+    return query->executeStep();
+}
+
+struct FileRow {
+    std::int64_t id = 0;
+    std::int64_t uploaderId = 0;
+    std::string blob;
+    FileInfo info;
+};
+
+std::optional<FileRow> findFile(Connection& connection, std::int64_t threadId,
+                                std::string_view title, std::string_view name) {
+    auto query = connection.prepare(kFindFile);
+    query->bind(1, threadId);
+    bindText(*query, 2, name);
+    if (!query->executeStep()) {
+        return std::nullopt;
+    }
+    FileRow row;
+    row.id = query->getColumn(0).getInt64();
+    row.uploaderId = query->getColumn(1).getInt64();
+    row.blob = query->getColumn(5).getString();
+    row.info.thread = std::string(title);
+    row.info.name = std::string(name);
+    row.info.uploader = query->getColumn(2).getString();
+    row.info.size = static_cast<std::uint64_t>(query->getColumn(3).getInt64());
+    row.info.sha256 = query->getColumn(4).getString();
+    row.info.created = query->getColumn(6).getInt64();
+    return row;
+}
+
+// Blobs are unlinked only after the commit that dropped their rows (architecture.md): a
+// crash in between leaves an orphan blob, which the next owner start removes, never a row
+// without its bytes. A failed unlink is left to that same cleanup rather than reported,
+// since the removal itself has already succeeded.
+void unlinkBlobs(const std::filesystem::path& filesDir, const std::vector<std::string>& blobs) {
+    for (const std::string& blob : blobs) {
+        (void)unlinkQuietly(filesDir / blob);
+    }
+}
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+using WriteFunction = std::function<ssize_t(int fd, const void* data, std::size_t size)>;
+
+// Unlinks a blob already renamed into files/ unless its row gets committed.
+class BlobGuard {
+public:
+    explicit BlobGuard(std::filesystem::path path) : path_(std::move(path)) {}
+    ~BlobGuard() {
+        if (!path_.empty()) {
+            (void)unlinkQuietly(path_);
+        }
+    }
+    BlobGuard(const BlobGuard&) = delete;
+    BlobGuard& operator=(const BlobGuard&) = delete;
+    void dismiss() { path_.clear(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+class SqliteUpload final : public Upload {
+public:
+    SqliteUpload(SqliteForumStore& store, SqliteForumStore::PendingFile file,
+                 std::filesystem::path tempPath, UniqueFd fd, WriteFunction write)
+        : store_(store),
+          file_(std::move(file)),
+          tempPath_(std::move(tempPath)),
+          fd_(std::move(fd)),
+          write_(std::move(write)) {
+        crypto_hash_sha256_init(&sha_);
+    }
+
+    ~SqliteUpload() override { discardTempFile(); }
+
+    StoreStatus write(std::string_view bytes) override {
+        if (state_ == State::Finished || state_ == State::Failed) {
+            throw std::logic_error("write to an upload that is over");
+        }
+        if (state_ == State::DiskFull) {
+            return StoreError::StorageFull;
+        }
+        // Bytes beyond the announced size are counted (commit reports SizeMismatch) but not
+        // stored, so a confused caller cannot fill the disk through a small upload.
+        if (received_ > file_.size || bytes.size() > file_.size - received_) {
+            received_ += bytes.size();
+            return Done{};
+        }
+        received_ += bytes.size();
+        crypto_hash_sha256_update(&sha_, reinterpret_cast<const unsigned char*>(bytes.data()),
+                                  bytes.size());
+        while (!bytes.empty()) {
+            const ssize_t n = write_(fd_.get(), bytes.data(), bytes.size());
+            if (n < 0) {
+                const int error = errno;
+                if (error == EINTR) {
+                    continue;
+                }
+                if (isDiskFull(error)) {
+                    state_ = State::DiskFull;
+                    return StoreError::StorageFull;
+                }
+                state_ = State::Failed;
+                throw std::system_error(error, std::generic_category(),
+                                        "write " + tempPath_.string());
+            }
+            if (n == 0) {
+                state_ = State::Failed;
+                throw std::runtime_error("write " + tempPath_.string() + " wrote nothing");
+            }
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+        }
+        return Done{};
+    }
+
+    std::uint64_t bytesWritten() const override { return received_; }
+
+    StoreResult<FileInfo> commit(const std::optional<std::string>& expectedSha256) override {
+        if (state_ == State::Finished || state_ == State::Failed) {
+            throw std::logic_error("commit of an upload that is over");
+        }
+        // Whatever happens below, this upload is over: on any refusal the temp file goes now.
+        const State before = std::exchange(state_, State::Finished);
+        if (before == State::DiskFull) {
+            discardTempFile();
+            return StoreError::StorageFull;
+        }
+        if (received_ != file_.size) {
+            discardTempFile();
+            return StoreError::SizeMismatch;
+        }
+        std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+        crypto_hash_sha256_final(&sha_, digest.data());
+        std::string sha256(digest.size() * 2 + 1, '\0');
+        sodium_bin2hex(sha256.data(), sha256.size(), digest.data(), digest.size());
+        sha256.pop_back();
+        // protocol.md §4: the client may send the sha256 in either case.
+        if (expectedSha256 && !equalsIgnoringCase(*expectedSha256, sha256)) {
+            discardTempFile();
+            return StoreError::ChecksumMismatch;
+        }
+
+        // The bytes must be durable before a row can point at them: after a power loss a
+        // committed row must never name a short or empty blob.
+        if (::fsync(fd_.get()) != 0) {
+            return failAfterWrite(errno, "fsync");
+        }
+        if (const int error = fd_.close(); error != 0) {
+            return failAfterWrite(error, "close");
+        }
+        // 128 random bits: a collision with an existing blob is not a practical concern, so a
+        // plain rename is enough (and works on every filesystem).
+        const std::filesystem::path blobPath = store_.filesDir() / randomHex(kBlobIdBytes);
+        if (::rename(tempPath_.c_str(), blobPath.c_str()) != 0) {
+            return failAfterWrite(errno, "rename");
+        }
+        tempPath_.clear();
+        BlobGuard blob(blobPath);
+        fsyncDirectory(store_.filesDir());
+        StoreResult<FileInfo> stored =
+            store_.insertUploadedFile(file_, blobPath.filename().string(), sha256);
+        if (stored) {
+            blob.dismiss();
+        }
+        return stored;
+    }
+
+private:
+    enum class State {
+        Open,
+        DiskFull,  // a write hit ENOSPC/EDQUOT: later writes and the commit say StorageFull
+        Failed,    // a write threw: the upload is unusable
+        Finished,  // commit() ran, whatever its outcome
+    };
+
+    StoreResult<FileInfo> failAfterWrite(int error, const char* what) {
+        discardTempFile();
+        if (isDiskFull(error)) {
+            return StoreError::StorageFull;
+        }
+        throw std::system_error(error, std::generic_category(), what);
+    }
+
+    void discardTempFile() {
+        fd_.reset();
+        if (!tempPath_.empty()) {
+            (void)unlinkQuietly(tempPath_);
+            tempPath_.clear();
+        }
+    }
+
+    SqliteForumStore& store_;
+    const SqliteForumStore::PendingFile file_;
+    std::filesystem::path tempPath_;  // empty once renamed or discarded
+    UniqueFd fd_;
+    WriteFunction write_;
+    crypto_hash_sha256_state sha_{};
+    std::uint64_t received_ = 0;
+    State state_ = State::Open;
+};
+
+class SqliteFileReader final : public FileReader {
+public:
+    SqliteFileReader(FileInfo info, UniqueFd fd) : info_(std::move(info)), fd_(std::move(fd)) {}
+
+    const FileInfo& info() const override { return info_; }
+
+    std::string read(std::size_t max) override {
+        std::string buffer(max, '\0');
+        for (;;) {
+            const ssize_t n = ::read(fd_.get(), buffer.data(), max);
+            if (n >= 0) {
+                buffer.resize(static_cast<std::size_t>(n));
+                return buffer;
+            }
+            if (errno != EINTR) {
+                throw std::system_error(errno, std::generic_category(),
+                                        "read the blob of " + info_.name);
+            }
+        }
+    }
+
+private:
+    const FileInfo info_;
+    UniqueFd fd_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+SqliteForumStore::SqliteForumStore(const StoreOptions& options, StoreTestHooks hooks)
+    : options_([&] {
+          StoreOptions normalized = options;
+          normalized.owner = normalized.owner && !normalized.readOnly;
+          return normalized;
+      }()),
+      hooks_(std::move(hooks)),
+      databaseFile_(options.dataDir / "forum.db"),
+      filesDir_(options.dataDir / "files"),
+      tmpDir_(options.dataDir / "tmp"),
+      hasher_(options.passwordCost, options.maxConcurrentHashes) {
+    if (sodium_init() < 0) {
+        throw StoreOpenError("libsodium failed to initialise");
+    }
+    try {
+        prepareDirectories();
+        if (options_.owner) {
+            lockDataDirectory();
+        }
+        checkAndMigrateSchema();
+        ConnectionSettings settings;
+        settings.databaseFile = databaseFile_;
+        settings.readOnly = options_.readOnly;
+        settings.synchronousFull = options_.durability == Durability::Full;
+        settings.busyTimeoutMs = kBusyTimeoutMs;
+        settings.maxPageCount = hooks_.maxPageCount;
+        pool_ = std::make_unique<ConnectionPool>(std::move(settings));
+        // Open one connection now, so a database that cannot be used fails here.
+        { auto connection = pool_->acquire(); }
+        if (options_.owner) {
+            removeCrashLeftovers();
+        }
+    } catch (const StoreOpenError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw StoreOpenError("cannot open the store in " + options_.dataDir.string() + ": " +
+                             e.what());
+    }
+}
+
+SqliteForumStore::~SqliteForumStore() = default;
+
+void SqliteForumStore::prepareDirectories() {
+    if (options_.readOnly) {
+        // Read-only touches nothing, so there is nothing to create either.
+        if (!std::filesystem::exists(databaseFile_)) {
+            throw StoreOpenError("no database at " + databaseFile_.string());
+        }
+        return;
+    }
+    std::filesystem::create_directories(options_.dataDir);
+    std::filesystem::create_directories(filesDir_);
+    std::filesystem::create_directories(tmpDir_);
+}
+
+void SqliteForumStore::lockDataDirectory() {
+    const std::filesystem::path lockFile = options_.dataDir / "lock";
+    UniqueFd fd(::open(lockFile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd) {
+        throw std::system_error(errno, std::generic_category(), "open " + lockFile.string());
+    }
+    // flock belongs to the open file description: it goes when the process dies (SIGKILL
+    // included), so a crashed server never leaves a stale lock behind.
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EWOULDBLOCK) {
+            throw StoreOpenError("data directory " + options_.dataDir.string() +
+                                 " is in use by another dfp-server");
+        }
+        throw std::system_error(errno, std::generic_category(), "flock " + lockFile.string());
+    }
+    lockFd_ = std::move(fd);
+}
+
+void SqliteForumStore::checkAndMigrateSchema() {
+    const int flags =
+        options_.readOnly ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE;
+    SQLite::Database db(databaseFile_, flags, kBusyTimeoutMs);
+    // A database from a newer dfp must be left exactly as it is. Reading user_version writes
+    // nothing, but closing the last connection to a WAL database checkpoints the WAL into
+    // the file, so until the version is known this connection must not checkpoint on close.
+    sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    const int version = readSchemaVersion(db);
+    const int latest = latestSchemaVersion();
+    if (version > latest) {
+        throw StoreOpenError("database schema version " + std::to_string(version) +
+                             " is newer than this program supports (" + std::to_string(latest) +
+                             "); upgrade dfp");
+    }
+    if (options_.readOnly) {
+        if (version < latest) {
+            throw StoreOpenError("database schema version " + std::to_string(version) +
+                                 " is older than this program's (" + std::to_string(latest) +
+                                 "): migrations are pending; open it read-write to apply them");
+        }
+        return;
+    }
+    sqlite3_db_config(db.getHandle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
+    // journal_mode=WAL is stored in the file; every later connection inherits it.
+    const std::string mode = db.execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") {
+        throw StoreOpenError("cannot put " + databaseFile_.string() +
+                             " in WAL mode (journal_mode is " + mode + ")");
+    }
+    applyMigrations(db, embeddedMigrations());
+}
+
+void SqliteForumStore::removeCrashLeftovers() {
+    // tmp/ holds only uploads in progress, and as the owner nobody else's are in flight.
+    std::vector<std::filesystem::path> leftovers;
+    for (const auto& entry : std::filesystem::directory_iterator(tmpDir_)) {
+        leftovers.push_back(entry.path());
+    }
+    // A blob without a row is an upload that crashed between its rename and its commit, or a
+    // removal that crashed between its commit and its unlink.
+    {
+        auto connection = pool_->acquire();
+        SQLite::Transaction snapshot(connection->db(), SQLite::TransactionBehavior::DEFERRED);
+        for (const auto& entry : std::filesystem::directory_iterator(filesDir_)) {
+            auto query = connection->prepare(kBlobReferenced);
+            bindText(*query, 1, entry.path().filename().string());
+            if (!query->executeStep()) {
+                leftovers.push_back(entry.path());
+            }
+        }
+    }
+    for (const auto& path : leftovers) {
+        std::filesystem::remove_all(path);
+    }
+}
+
+void SqliteForumStore::requireWritable() const {
+    if (options_.readOnly) {
+        throw std::logic_error("the store was opened read-only");
+    }
+}
+
+template <typename T, typename Body>
+StoreResult<T> SqliteForumStore::inWriteTransaction(Body&& body) {
+    requireWritable();
+    std::lock_guard writer(writerMu_);
+    auto connection = pool_->acquire();
+    try {
+        SQLite::Transaction transaction(connection->db(), SQLite::TransactionBehavior::IMMEDIATE);
+        StoreResult<T> result = body(*connection);
+        if (result) {
+            transaction.commit();
+        }
+        return result;
+    } catch (const SQLite::Exception& e) {
+        if (isDatabaseFull(e)) {
+            return StoreError::StorageFull;
+        }
+        throw;
+    }
+}
+
+template <typename Body>
+auto SqliteForumStore::inReadTransaction(Body&& body) {
+    auto connection = pool_->acquire();
+    // A deferred transaction takes its snapshot at the first read and holds it to the end;
+    // it has nothing to commit, so the destructor's rollback simply ends it.
+    SQLite::Transaction snapshot(connection->db(), SQLite::TransactionBehavior::DEFERRED);
+    return body(*connection);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+StoreResult<std::string> SqliteForumStore::findUser(std::string_view name) {
+    return inReadTransaction([&](Connection& connection) -> StoreResult<std::string> {
+        auto query = connection.prepare(kFindUser);
+        bindText(*query, 1, name);
+        if (!query->executeStep()) {
+            return StoreError::UserNotFound;
+        }
+        return query->getColumn(1).getString();
+    });
+}
+
+StoreResult<std::string> SqliteForumStore::createUser(std::string_view name,
+                                                      std::string_view password) {
+    requireWritable();
+    // Refuse a taken name before paying for a hash (64 MiB and ~50 ms at Interactive). The
+    // insert below is still what decides: another thread may register the name meanwhile.
+    if (findUser(name)) {
+        return StoreError::AlreadyExists;
+    }
+    // Hashed outside any transaction and lock, so a slow hash holds up no other writer.
+    const std::string hash = hasher_.hash(password);
+    return inWriteTransaction<std::string>([&](Connection& connection) -> StoreResult<std::string> {
+        auto insert = connection.prepare(kInsertUser);
+        bindText(*insert, 1, name);
+        insert->bind(2, hash);
+        insert->bind(3, now());
+        try {
+            insert->exec();
+        } catch (const SQLite::Exception& e) {
+            // The NOCASE unique index: "yoda" after "Yoda" (protocol.md §3).
+            if (isUniqueViolation(e)) {
+                return StoreError::AlreadyExists;
+            }
+            throw;
+        }
+        return std::string(name);
+    });
+}
+
+StoreResult<std::string> SqliteForumStore::verifyUser(std::string_view name,
+                                                      std::string_view password) {
+    struct Account {
+        std::string name;
+        std::string hash;
+    };
+    StoreResult<Account> account =
+        inReadTransaction([&](Connection& connection) -> StoreResult<Account> {
+            auto query = connection.prepare(kUserPassword);
+            bindText(*query, 1, name);
+            if (!query->executeStep()) {
+                return StoreError::UserNotFound;
+            }
+            return Account{query->getColumn(0).getString(), query->getColumn(1).getString()};
+        });
+    if (!account) {
+        return account.error();
+    }
+    // Verified after the read transaction ended: it costs as much as hashing.
+    if (!hasher_.verify(account->hash, password)) {
+        return StoreError::WrongPassword;
+    }
+    return std::move(account->name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threads
+
+StoreStatus SqliteForumStore::createThread(std::string_view title, std::string_view creator) {
+    return inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
+        const std::optional<std::int64_t> creatorId = findUserId(connection, creator);
+        if (!creatorId) {
+            return StoreError::UserNotFound;
+        }
+        if (findThread(connection, title)) {
+            return StoreError::AlreadyExists;
+        }
+        auto insert = connection.prepare(kInsertThread);
+        bindText(*insert, 1, title);
+        insert->bind(2, *creatorId);
+        insert->bind(3, now());
+        insert->exec();
+        return Done{};
+    });
+}
+
+void SqliteForumStore::listThreads(const std::function<void(std::uint64_t count)>& begin,
+                                   const std::function<void(const ThreadInfo&)>& visit) {
+    inReadTransaction([&](Connection& connection) {
+        // The count and the rows come from the same snapshot, so they agree.
+        {
+            auto count = connection.prepare(kCountThreads);
+            count->executeStep();
+            begin(static_cast<std::uint64_t>(count->getColumn(0).getInt64()));
+        }
+        auto query = connection.prepare(kListThreads);
+        ThreadInfo info;
+        while (query->executeStep()) {
+            info.title = query->getColumn(0).getString();
+            info.creator = query->getColumn(1).getString();
+            info.created = query->getColumn(2).getInt64();
+            visit(info);
+        }
+    });
+}
+
+StoreStatus SqliteForumStore::removeThread(std::string_view title, std::string_view requester) {
+    std::vector<std::string> blobs;
+    StoreStatus removed = inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
+        const std::optional<ThreadRow> thread = findThread(connection, title);
+        if (!thread) {
+            return StoreError::ThreadNotFound;
+        }
+        if (findUserId(connection, requester) != thread->creatorId) {
+            return StoreError::NotCreator;
+        }
+        {
+            auto query = connection.prepare(kThreadBlobs);
+            query->bind(1, thread->id);
+            while (query->executeStep()) {
+                blobs.push_back(query->getColumn(0).getString());
+            }
+        }
+        // Messages and files go with it: ON DELETE CASCADE.
+        auto remove = connection.prepare(kDeleteThread);
+        remove->bind(1, thread->id);
+        remove->exec();
+        return Done{};
+    });
+    if (removed) {
+        unlinkBlobs(filesDir_, blobs);
+    }
+    return removed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+StoreResult<MessageNumber> SqliteForumStore::postMessage(std::string_view title,
+                                                         std::string_view author,
+                                                         std::string_view text) {
+    return inWriteTransaction<MessageNumber>(
+        [&](Connection& connection) -> StoreResult<MessageNumber> {
+            const std::optional<ThreadRow> thread = findThread(connection, title);
+            if (!thread) {
+                return StoreError::ThreadNotFound;
+            }
+            const std::optional<std::int64_t> authorId = findUserId(connection, author);
+            if (!authorId) {
+                return StoreError::UserNotFound;
+            }
+            // Numbers are never reused (protocol.md §4), so EDT/DLT keep meaning the message
+            // the user saw: the number comes from a per-thread counter that only grows, where
+            // MAX(number)+1 would hand out a deleted last number again.
+            {
+                auto take = connection.prepare(kTakeMessageNumber);
+                take->bind(1, thread->id);
+                take->exec();
+            }
+            auto insert = connection.prepare(kInsertMessage);
+            insert->bind(1, thread->id);
+            insert->bind(2, thread->nextNumber);
+            insert->bind(3, thread->nextSeq);
+            insert->bind(4, *authorId);
+            bindText(*insert, 5, text);
+            insert->bind(6, now());
+            insert->exec();
+            return MessageNumber{thread->nextNumber};
+        });
+}
+
+StoreStatus SqliteForumStore::editMessage(std::string_view title, MessageNumber number,
+                                          std::string_view author, std::string_view text) {
+    return inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
+        const std::optional<ThreadRow> thread = findThread(connection, title);
+        if (!thread) {
+            return StoreError::ThreadNotFound;
+        }
+        const std::optional<MessageRow> message = findMessage(connection, thread->id, number);
+        if (!message) {
+            return StoreError::MessageNotFound;
+        }
+        if (findUserId(connection, author) != message->authorId) {
+            return StoreError::NotAuthor;
+        }
+        auto update = connection.prepare(kEditMessage);
+        update->bind(1, message->id);
+        bindText(*update, 2, text);
+        update->bind(3, now());
+        update->exec();
+        return Done{};
+    });
+}
+
+StoreStatus SqliteForumStore::deleteMessage(std::string_view title, MessageNumber number,
+                                            std::string_view author) {
+    return inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
+        const std::optional<ThreadRow> thread = findThread(connection, title);
+        if (!thread) {
+            return StoreError::ThreadNotFound;
+        }
+        const std::optional<MessageRow> message = findMessage(connection, thread->id, number);
+        if (!message) {
+            return StoreError::MessageNotFound;
+        }
+        if (findUserId(connection, author) != message->authorId) {
+            return StoreError::NotAuthor;
+        }
+        auto remove = connection.prepare(kDeleteMessage);
+        remove->bind(1, message->id);
+        remove->exec();
+        return Done{};
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The thread view
+
+StoreStatus SqliteForumStore::readThread(std::string_view title,
+                                         const std::function<void(std::uint64_t count)>& begin,
+                                         const std::function<void(const ThreadEntry&)>& visit) {
+    return inReadTransaction([&](Connection& connection) -> StoreStatus {
+        const std::optional<ThreadRow> thread = findThread(connection, title);
+        if (!thread) {
+            return StoreError::ThreadNotFound;
+        }
+        // The count and the rows come from the same snapshot, so they agree.
+        {
+            auto count = connection.prepare(kCountEntries);
+            count->bind(1, thread->id);
+            count->executeStep();
+            begin(static_cast<std::uint64_t>(count->getColumn(0).getInt64()));
+        }
+        // One merged query stepped row by row: the thread is never held in memory whole.
+        auto query = connection.prepare(kThreadEntriesSql);
+        query->bind(1, thread->id);
+        ThreadEntry entry{};
+        while (query->executeStep()) {
+            const bool upload = query->getColumn(1).getInt() == 1;
+            entry.kind = upload ? ThreadEntry::Kind::Upload : ThreadEntry::Kind::Message;
+            entry.number = query->getColumn(2).getInt64();
+            entry.author = query->getColumn(3).getString();
+            entry.text = query->getColumn(4).getString();
+            entry.created = query->getColumn(5).getInt64();
+            entry.edited = query->getColumn(6).getInt() != 0;
+            visit(entry);
+        }
+        return Done{};
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+StoreResult<std::unique_ptr<Upload>> SqliteForumStore::beginUpload(std::string_view title,
+                                                                   std::string_view fileName,
+                                                                   std::string_view uploader,
+                                                                   std::uint64_t size) {
+    requireWritable();
+    // Read-only checks: nothing is reserved, so commit() checks the thread and name again.
+    StoreResult<PendingFile> pending =
+        inReadTransaction([&](Connection& connection) -> StoreResult<PendingFile> {
+            const std::optional<ThreadRow> thread = findThread(connection, title);
+            if (!thread) {
+                return StoreError::ThreadNotFound;
+            }
+            if (fileExists(connection, thread->id, fileName)) {
+                return StoreError::AlreadyExists;
+            }
+            if (size > options_.maxFileSize) {
+                return StoreError::TooLarge;
+            }
+            const std::optional<std::int64_t> uploaderId = findUserId(connection, uploader);
+            if (!uploaderId) {
+                return StoreError::UserNotFound;
+            }
+            return PendingFile{thread->id, std::string(fileName), *uploaderId, size};
+        });
+    if (!pending) {
+        return pending.error();
+    }
+    // Named by a random id, never by the user's file name.
+    const std::filesystem::path tempPath = tmpDir_ / (randomHex(kBlobIdBytes) + ".upload");
+    UniqueFd fd(::open(tempPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd) {
+        const int error = errno;
+        if (isDiskFull(error)) {
+            return StoreError::StorageFull;
+        }
+        throw std::system_error(error, std::generic_category(), "create " + tempPath.string());
+    }
+    WriteFunction write = hooks_.uploadWrite ? hooks_.uploadWrite : WriteFunction(::write);
+    return std::unique_ptr<Upload>(std::make_unique<SqliteUpload>(
+        *this, std::move(*pending), tempPath, std::move(fd), std::move(write)));
+}
+
+StoreResult<FileInfo> SqliteForumStore::insertUploadedFile(const PendingFile& file,
+                                                           const std::string& blob,
+                                                           const std::string& sha256) {
+    return inWriteTransaction<FileInfo>([&](Connection& connection) -> StoreResult<FileInfo> {
+        FileInfo info;
+        std::int64_t seq = 0;
+        {
+            // By id, not title: a thread removed and re-created under the same title while the
+            // bytes were in flight is not the thread this upload was accepted into.
+            auto thread = connection.prepare(kThreadById);
+            thread->bind(1, file.threadId);
+            if (!thread->executeStep()) {
+                return StoreError::ThreadNotFound;
+            }
+            info.thread = thread->getColumn(0).getString();
+            seq = thread->getColumn(1).getInt64();
+        }
+        if (fileExists(connection, file.threadId, file.fileName)) {
+            return StoreError::AlreadyExists;
+        }
+        {
+            auto uploader = connection.prepare(kUserNameById);
+            uploader->bind(1, file.uploaderId);
+            if (!uploader->executeStep()) {
+                return StoreError::UserNotFound;
+            }
+            info.uploader = uploader->getColumn(0).getString();
+        }
+        {
+            auto take = connection.prepare(kTakeSeq);
+            take->bind(1, file.threadId);
+            take->exec();
+        }
+        info.name = file.fileName;
+        info.size = file.size;
+        info.sha256 = sha256;
+        info.created = now();
+        auto insert = connection.prepare(kInsertFile);
+        insert->bind(1, file.threadId);
+        insert->bind(2, file.fileName);
+        insert->bind(3, seq);
+        insert->bind(4, file.uploaderId);
+        insert->bind(5, static_cast<std::int64_t>(file.size));
+        insert->bind(6, sha256);
+        insert->bind(7, blob);
+        insert->bind(8, info.created);
+        try {
+            insert->exec();
+        } catch (const SQLite::Exception& e) {
+            if (isUniqueViolation(e)) {
+                return StoreError::AlreadyExists;
+            }
+            throw;
+        }
+        return info;
+    });
+}
+
+StoreResult<std::unique_ptr<FileReader>> SqliteForumStore::openFile(std::string_view title,
+                                                                    std::string_view fileName) {
+    return inReadTransaction(
+        [&](Connection& connection) -> StoreResult<std::unique_ptr<FileReader>> {
+            const std::optional<ThreadRow> thread = findThread(connection, title);
+            if (!thread) {
+                return StoreError::ThreadNotFound;
+            }
+            std::optional<FileRow> file = findFile(connection, thread->id, title, fileName);
+            if (!file) {
+                return StoreError::FileNotFound;
+            }
+            // Opened inside the snapshot that shows the row. Removals unlink only after their
+            // commit, so a missing blob means the file was removed since: FileNotFound. Once
+            // open, the bytes stay readable whatever happens to the file.
+            const std::filesystem::path blobPath = filesDir_ / file->blob;
+            UniqueFd fd(::open(blobPath.c_str(), O_RDONLY | O_CLOEXEC));
+            if (!fd) {
+                if (errno == ENOENT) {
+                    return StoreError::FileNotFound;
+                }
+                throw std::system_error(errno, std::generic_category(),
+                                        "open " + blobPath.string());
+            }
+            return std::unique_ptr<FileReader>(
+                std::make_unique<SqliteFileReader>(std::move(file->info), std::move(fd)));
+        });
+}
+
+StoreResult<std::vector<FileInfo>> SqliteForumStore::listFiles(std::string_view title) {
+    return inReadTransaction([&](Connection& connection) -> StoreResult<std::vector<FileInfo>> {
+        const std::optional<ThreadRow> thread = findThread(connection, title);
+        if (!thread) {
+            return StoreError::ThreadNotFound;
+        }
+        auto query = connection.prepare(kListFiles);
+        query->bind(1, thread->id);
+        std::vector<FileInfo> files;
+        while (query->executeStep()) {
+            FileInfo info;
+            info.thread = std::string(title);
+            info.name = query->getColumn(0).getString();
+            info.uploader = query->getColumn(1).getString();
+            info.size = static_cast<std::uint64_t>(query->getColumn(2).getInt64());
+            info.sha256 = query->getColumn(3).getString();
+            info.created = query->getColumn(4).getInt64();
+            files.push_back(std::move(info));
+        }
+        return files;
+    });
+}
+
+StoreStatus SqliteForumStore::removeFile(std::string_view title, std::string_view fileName,
+                                         std::string_view requester) {
+    std::string blob;
+    StoreStatus removed = inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
+        const std::optional<ThreadRow> thread = findThread(connection, title);
+        if (!thread) {
+            return StoreError::ThreadNotFound;
+        }
+        const std::optional<FileRow> file = findFile(connection, thread->id, title, fileName);
+        if (!file) {
+            return StoreError::FileNotFound;
+        }
+        const std::optional<std::int64_t> requesterId = findUserId(connection, requester);
+        if (requesterId != file->uploaderId && requesterId != thread->creatorId) {
+            return StoreError::NotAllowed;
+        }
+        auto remove = connection.prepare(kDeleteFile);
+        remove->bind(1, file->id);
+        remove->exec();
+        blob = file->blob;
+        return Done{};
+    });
+    if (removed) {
+        unlinkBlobs(filesDir_, {blob});
+    }
+    return removed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Maintenance
+
+void SqliteForumStore::checkpoint() {
+    if (options_.readOnly) {
+        return;
+    }
+    // Under the writer mutex so that this process's writers do not keep the WAL growing
+    // while TRUNCATE waits for them.
+    std::lock_guard writer(writerMu_);
+    auto connection = pool_->acquire();
+    connection->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+int SqliteForumStore::schemaVersion() {
+    auto connection = pool_->acquire();
+    return readSchemaVersion(connection->db());
+}
+
+std::unique_ptr<ForumStore> openSqliteForumStore(const StoreOptions& options,
+                                                 StoreTestHooks hooks) {
+    return std::make_unique<SqliteForumStore>(options, std::move(hooks));
+}
+
+std::unique_ptr<ForumStore> openForumStore(const StoreOptions& options) {
+    return openSqliteForumStore(options, StoreTestHooks{});
+}
+
+}  // namespace dfp::storage
