@@ -1,0 +1,306 @@
+#include "server/connection.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <Poco/Exception.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/NetException.h>
+
+#include "protocol/line_splitter.h"
+
+namespace dfp::server {
+
+using Poco::Net::Socket;
+using Poco::Net::StreamSocket;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kReadBuffer = 64 * 1024;
+constexpr std::size_t kWriteBuffer = 64 * 1024;
+// How often a waiting session looks up from its socket to see a shutdown or its idle
+// deadline: the bound on how late an idle session learns of a shutdown (protocol.md §5).
+constexpr auto kPollInterval = std::chrono::milliseconds(200);
+
+const std::string kShutdownNotice = "600 server shutting down\n";
+const std::string kIdleNotice = "601 idle timeout, closing\n";
+
+Poco::Timespan toTimespan(std::chrono::microseconds d) {
+    return Poco::Timespan(d.count());
+}
+
+// Buffers replies and writes them with a send timeout; a peer that stops reading makes
+// write() throw Poco::TimeoutException after the I/O timeout instead of holding the thread.
+class SocketSink : public ReplySink {
+public:
+    explicit SocketSink(StreamSocket& socket) : socket_(socket) { buffer_.reserve(kWriteBuffer); }
+
+    void write(std::string_view bytes) override {
+        if (codeOfFirstLine_.empty() && bytes.size() >= 3) {
+            codeOfFirstLine_.assign(bytes.substr(0, 3));
+        }
+        if (buffer_.size() + bytes.size() > kWriteBuffer) {
+            flush();
+        }
+        if (bytes.size() >= kWriteBuffer) {
+            sendAll(bytes);
+        } else {
+            buffer_.append(bytes);
+        }
+    }
+
+    void flush() {
+        sendAll(buffer_);
+        buffer_.clear();
+    }
+
+    // The code of the first reply written since the last call, for the log.
+    std::string takeCode() { return std::exchange(codeOfFirstLine_, {}); }
+
+private:
+    void sendAll(std::string_view bytes) {
+        while (!bytes.empty()) {
+            int sent = socket_.sendBytes(
+                bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), 1 << 30)));
+            if (sent <= 0) {
+                throw Poco::Net::ConnectionResetException("peer stopped receiving");
+            }
+            bytes.remove_prefix(static_cast<std::size_t>(sent));
+        }
+    }
+
+    StreamSocket& socket_;
+    std::string buffer_;
+    std::string codeOfFirstLine_;
+};
+
+void sendQuietly(StreamSocket& socket, const std::string& line) {
+    try {
+        socket.sendBytes(line.data(), static_cast<int>(line.size()));
+    } catch (const Poco::Exception&) {
+        // The peer is gone already; there is nobody left to tell.
+    }
+}
+
+class ConnectionLoop {
+public:
+    ConnectionLoop(StreamSocket& socket, ServerContext& context, std::uint64_t id)
+        : socket_(socket),
+          context_(context),
+          id_(id),
+          sink_(socket),
+          splitter_(context.config.maxLine),
+          session_(context),
+          buffer_(kReadBuffer),
+          log_(Poco::Logger::get("dfp.session")) {}
+
+    // Serves the session until it ends; returns why it ended.
+    std::string run() {
+        sink_.write("200 DFP/1 " + context_.config.serverName + " ready\n");
+        sink_.flush();
+        sink_.takeCode();
+        lastActivity_ = Clock::now();
+        for (;;) {
+            while (auto event = splitter_.next()) {
+                if (auto reason = serve(*event)) {
+                    return *reason;
+                }
+                if (context_.registry.shuttingDown()) {
+                    return notify(kShutdownNotice, "shutdown");
+                }
+            }
+            if (context_.registry.shuttingDown()) {
+                return notify(kShutdownNotice, "shutdown");
+            }
+            if (!socket_.poll(toTimespan(kPollInterval), Socket::SELECT_READ)) {
+                if (Clock::now() - lastActivity_ >= context_.config.idleTimeout) {
+                    return notify(kIdleNotice, "idle-timeout");
+                }
+                continue;
+            }
+            int n = socket_.receiveBytes(buffer_.data(), static_cast<int>(buffer_.size()));
+            if (n <= 0) {
+                return "peer-closed";
+            }
+            lastActivity_ = Clock::now();
+            splitter_.feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+        }
+    }
+
+    const Session& session() const { return session_; }
+
+private:
+    // One request; a reason if the session must end.
+    std::optional<std::string> serve(const protocol::LineEvent& event) {
+        Next next = session_.handle(event, sink_);
+        if (next.action == Next::Action::ReceiveUpload) {
+            if (auto reason = receiveUpload(next.uploadBytes)) {
+                return reason;
+            }
+            next = session_.finishUpload(sink_);
+        }
+        sink_.flush();
+        std::string code = sink_.takeCode();
+        if (!code.empty() && code[0] == '4') {
+            log_.warning("event=refused session=%s user=%s code=%s", std::to_string(id_),
+                         userForLog(), code);
+        } else if (log_.debug()) {
+            log_.debug("event=request session=%s user=%s code=%s", std::to_string(id_),
+                       userForLog(), code);
+        }
+        if (next.action == Next::Action::Close) {
+            return session_.closeReason();
+        }
+        return std::nullopt;
+    }
+
+    // Moves exactly `size` bytes from the connection into the session's upload. Only bytes
+    // of the upload are read off the socket, so a request pipelined after them stays framed.
+    std::optional<std::string> receiveUpload(std::uint64_t size) {
+        sink_.flush();  // the client waits for 340 before it sends anything
+        std::uint64_t left = size;
+        while (left > 0 && splitter_.bufferedRaw() > 0) {
+            std::string bytes = splitter_.takeRaw(
+                static_cast<std::size_t>(std::min<std::uint64_t>(left, kReadBuffer)));
+            session_.receiveUpload(bytes);
+            left -= bytes.size();
+        }
+        auto lastProgress = Clock::now();
+        while (left > 0) {
+            if (context_.registry.shuttingDown()) {
+                session_.abandonUpload();
+                return notify(kShutdownNotice, "shutdown");
+            }
+            if (!socket_.poll(toTimespan(kPollInterval), Socket::SELECT_READ)) {
+                if (Clock::now() - lastProgress >= context_.config.ioTimeout) {
+                    session_.abandonUpload();
+                    return "upload-timeout";
+                }
+                continue;
+            }
+            auto want = static_cast<int>(std::min<std::uint64_t>(left, buffer_.size()));
+            int n = socket_.receiveBytes(buffer_.data(), want);
+            if (n <= 0) {
+                session_.abandonUpload();
+                return "peer-closed-mid-upload";
+            }
+            session_.receiveUpload(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+            left -= static_cast<std::uint64_t>(n);
+            lastProgress = Clock::now();
+        }
+        lastActivity_ = Clock::now();
+        return std::nullopt;
+    }
+
+    std::string notify(const std::string& notice, std::string reason) {
+        sink_.write(notice);
+        sink_.flush();
+        return reason;
+    }
+
+    std::string userForLog() const {
+        return session_.user().empty() ? std::string("-") : session_.user();
+    }
+
+    StreamSocket& socket_;
+    ServerContext& context_;
+    std::uint64_t id_;
+    SocketSink sink_;
+    protocol::LineSplitter splitter_;
+    Session session_;
+    std::vector<char> buffer_;
+    Poco::Logger& log_;
+    Clock::time_point lastActivity_;
+};
+
+}  // namespace
+
+SessionConnection::SessionConnection(const StreamSocket& socket, ServerContext& context)
+    : Poco::Net::TCPServerConnection(socket), context_(context) {}
+
+void SessionConnection::run() {
+    Poco::Logger& log = Poco::Logger::get("dfp.session");
+    StreamSocket& sock = socket();
+    std::string peer = "?";
+    try {
+        peer = sock.peerAddress().toString();
+    } catch (const Poco::Exception&) {
+        return;  // gone before we could serve it
+    }
+    auto slot = context_.registry.enter();
+    if (!slot) {
+        log.warning("event=refused peer=%s code=503 reason=session-limit", peer);
+        sendQuietly(sock, "503 server busy\n");
+        return;
+    }
+    const std::string id = std::to_string(slot->id());
+    StreamSocket abortHandle = sock;  // shares the socket, so the registry can cut it off
+    context_.registry.attachAbort(slot->id(), [abortHandle]() mutable {
+        try {
+            abortHandle.shutdown();
+        } catch (const Poco::Exception&) {
+            // Already closed: nothing to cut.
+        }
+    });
+    log.information("event=session-open session=%s peer=%s", id, peer);
+
+    std::string reason;
+    std::string user = "-";
+    try {
+        sock.setNoDelay(true);
+        sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
+        sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
+        ConnectionLoop loop(sock, context_, slot->id());
+        try {
+            reason = loop.run();
+        } catch (const Poco::TimeoutException&) {
+            reason = "io-timeout";
+        } catch (const Poco::Net::NetException&) {
+            reason = "connection-lost";
+        } catch (const Poco::IOException&) {
+            reason = "connection-lost";
+        } catch (const std::exception& e) {
+            // Something unexpected inside this session: tell its client if we can, end this
+            // session only, and leave the rest of the server serving.
+            log.error("event=session-error session=%s user=%s error=\"%s\"", id,
+                      loop.session().user().empty() ? std::string("-") : loop.session().user(),
+                      std::string(e.what()));
+            sendQuietly(sock, "500 internal error, closing\n");
+            reason = "internal-error";
+        }
+        if (!loop.session().user().empty()) {
+            user = loop.session().user();
+        }
+    } catch (const std::exception& e) {
+        log.error("event=session-error session=%s error=\"%s\"", id, std::string(e.what()));
+        reason = "internal-error";
+    }
+    try {
+        sock.shutdown();
+    } catch (const Poco::Exception&) {
+        // The peer closed first.
+    }
+    log.information("event=session-close session=%s peer=%s user=%s reason=%s", id, peer, user,
+                    reason);
+}
+
+bool SessionLimitFilter::accept(const StreamSocket& socket) {
+    if (context_.registry.shuttingDown() ||
+        context_.registry.openSessions() >= context_.config.maxSessions) {
+        StreamSocket refused = socket;
+        try {
+            refused.setBlocking(false);
+        } catch (const Poco::Exception&) {
+        }
+        sendQuietly(refused, context_.registry.shuttingDown() ? "503 server shutting down\n"
+                                                              : "503 server busy\n");
+        Poco::Logger::get("dfp.session").warning("event=refused code=503 reason=session-limit");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace dfp::server

@@ -1,0 +1,38 @@
+#pragma once
+
+// The server's settings, read once at startup and then shared read-only by every session
+// (immutable after startup: no locking needed).
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "storage/forum_store.h"
+
+namespace dfp::server {
+
+inline constexpr std::uint16_t kDefaultPort = 58000;
+
+struct ServerConfig {
+    std::string bindAddress = "127.0.0.1";
+    std::uint16_t port = kDefaultPort;
+    std::filesystem::path dataDir = "dfp-data";
+    std::string adminPassword;
+    std::string serverName = "dfp";  // the one-token <server-name> of the greeting
+    unsigned maxSessions = 1000;
+    std::uint64_t maxFileSize = 1ULL << 30;
+    std::size_t maxLine = 8192;
+    std::chrono::seconds idleTimeout{1800};
+    // A read or write that makes no progress for this long ends the session (protocol.md §6:
+    // during a transfer this replaces the idle timeout).
+    std::chrono::seconds ioTimeout{60};
+    // How long a clean shutdown waits for sessions to finish their response and leave.
+    std::chrono::seconds drainTimeout{5};
+    bool registrationOpen = true;
+    int maxFailedLogins = 5;
+    storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
+    storage::Durability durability = storage::Durability::Normal;
+};
+
+}  // namespace dfp::server

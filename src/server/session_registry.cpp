@@ -1,0 +1,110 @@
+#include "server/session_registry.h"
+
+#include <algorithm>
+#include <cctype>
+#include <vector>
+
+namespace dfp::server {
+
+namespace {
+
+// User names are ASCII (protocol.md §3), so ASCII folding is exactly "without regard to case".
+std::string foldCase(std::string_view name) {
+    std::string key(name);
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return key;
+}
+
+}  // namespace
+
+SessionSlot::~SessionSlot() {
+    if (registry_ != nullptr) {
+        registry_->leave(id_);
+    }
+}
+
+LoginTicket::~LoginTicket() {
+    registry_->logout(key_);
+}
+
+std::optional<SessionSlot> SessionRegistry::enter() {
+    std::lock_guard lock(mu_);
+    if (open_ >= maxSessions_) {
+        return std::nullopt;
+    }
+    ++open_;
+    return SessionSlot(*this, nextId_++);
+}
+
+void SessionRegistry::leave(std::uint64_t id) {
+    std::lock_guard lock(mu_);
+    aborts_.erase(id);
+    --open_;
+    if (open_ == 0) {
+        emptied_.notify_all();
+    }
+}
+
+std::unique_ptr<LoginTicket> SessionRegistry::login(std::string_view user) {
+    std::string key = foldCase(user);
+    std::lock_guard lock(mu_);
+    if (!online_.insert(key).second) {
+        return nullptr;
+    }
+    return std::make_unique<LoginTicket>(*this, std::move(key));
+}
+
+void SessionRegistry::logout(const std::string& key) {
+    std::lock_guard lock(mu_);
+    online_.erase(key);
+}
+
+void SessionRegistry::requestShutdown() {
+    if (shuttingDown_.exchange(true, std::memory_order_acq_rel)) {
+        return;
+    }
+    std::function<void()> callback;
+    {
+        std::lock_guard lock(mu_);
+        callback = onShutdown_;
+    }
+    if (callback) {
+        callback();
+    }
+}
+
+void SessionRegistry::onShutdownRequested(std::function<void()> callback) {
+    std::lock_guard lock(mu_);
+    onShutdown_ = std::move(callback);
+}
+
+bool SessionRegistry::waitUntilEmpty(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    return emptied_.wait_until(lock, deadline, [this] { return open_ == 0; });
+}
+
+void SessionRegistry::attachAbort(std::uint64_t id, std::function<void()> abort) {
+    std::lock_guard lock(mu_);
+    aborts_[id] = std::move(abort);
+}
+
+void SessionRegistry::abortAll() {
+    std::vector<std::function<void()>> aborts;
+    {
+        std::lock_guard lock(mu_);
+        for (auto& [id, abort] : aborts_) {
+            aborts.push_back(abort);
+        }
+    }
+    for (auto& abort : aborts) {
+        abort();
+    }
+}
+
+unsigned SessionRegistry::openSessions() const {
+    std::lock_guard lock(mu_);
+    return open_;
+}
+
+}  // namespace dfp::server
