@@ -1,13 +1,18 @@
 #include "server/connection.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SocketImpl.h>
 
 #include "protocol/line_splitter.h"
 
@@ -21,9 +26,6 @@ namespace {
 
 constexpr std::size_t kReadBuffer = 64 * 1024;
 constexpr std::size_t kWriteBuffer = 64 * 1024;
-// How often a waiting session looks up from its socket to see a shutdown or its idle
-// deadline: the bound on how late an idle session learns of a shutdown (protocol.md §5).
-constexpr auto kPollInterval = std::chrono::milliseconds(200);
 
 const std::string kShutdownNotice = "600 server shutting down\n";
 const std::string kIdleNotice = "601 idle timeout, closing\n";
@@ -115,7 +117,12 @@ public:
             if (context_.registry.shuttingDown()) {
                 return notify(kShutdownNotice, "shutdown");
             }
-            if (!socket_.poll(toTimespan(kPollInterval), Socket::SELECT_READ)) {
+            const auto idleLeft = lastActivity_ + context_.config.idleTimeout - Clock::now();
+            Wake wake = waitReadable(idleLeft);
+            if (wake == Wake::Shutdown) {
+                continue;  // answered at the top of the loop
+            }
+            if (wake == Wake::Timeout) {
                 if (Clock::now() - lastActivity_ >= context_.config.idleTimeout) {
                     return notify(kIdleNotice, "idle-timeout");
                 }
@@ -174,7 +181,8 @@ private:
                 session_.abandonUpload();
                 return notify(kShutdownNotice, "shutdown");
             }
-            if (!socket_.poll(toTimespan(kPollInterval), Socket::SELECT_READ)) {
+            if (waitReadable(lastProgress + context_.config.ioTimeout - Clock::now()) !=
+                Wake::Readable) {
                 if (Clock::now() - lastProgress >= context_.config.ioTimeout) {
                     session_.abandonUpload();
                     return "upload-timeout";
@@ -193,6 +201,34 @@ private:
         }
         lastActivity_ = Clock::now();
         return std::nullopt;
+    }
+
+    enum class Wake { Readable, Shutdown, Timeout };
+
+    // Sleeps until the socket has bytes (or is closed), a shutdown begins, or timeout passes.
+    // Waiting on the registry's shutdown pipe as well as the socket means an idle session
+    // costs no wake-ups at all, and still hears of a shutdown at once (protocol.md §5).
+    Wake waitReadable(Clock::duration timeout) {
+        if (context_.registry.shuttingDown()) {
+            return Wake::Shutdown;
+        }
+        auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count() + 1;
+        pollfd fds[2] = {{socket_.impl()->sockfd(), POLLIN, 0},
+                         {context_.registry.shutdownFd(), POLLIN, 0}};
+        int ready = ::poll(fds, 2, static_cast<int>(std::clamp<long long>(millis, 0, INT32_MAX)));
+        if (ready < 0) {
+            if (errno == EINTR) {
+                return Wake::Timeout;  // the caller re-checks its deadline and waits again
+            }
+            throw std::system_error(errno, std::generic_category(), "poll");
+        }
+        if (fds[1].revents != 0) {
+            return Wake::Shutdown;
+        }
+        if (fds[0].revents != 0) {
+            return Wake::Readable;
+        }
+        return Wake::Timeout;
     }
 
     std::string notify(const std::string& notice, std::string reason) {

@@ -1,7 +1,12 @@
 #include "server/session_registry.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <system_error>
 #include <vector>
 
 namespace dfp::server {
@@ -17,6 +22,20 @@ std::string foldCase(std::string_view name) {
 }
 
 }  // namespace
+
+SessionRegistry::SessionRegistry(unsigned maxSessions) : maxSessions_(maxSessions) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        throw std::system_error(errno, std::generic_category(), "pipe2");
+    }
+    wakeRead_ = fds[0];
+    wakeWrite_ = fds[1];
+}
+
+SessionRegistry::~SessionRegistry() {
+    ::close(wakeRead_);
+    ::close(wakeWrite_);
+}
 
 SessionSlot::~SessionSlot() {
     if (registry_ != nullptr) {
@@ -64,6 +83,9 @@ void SessionRegistry::requestShutdown() {
     if (shuttingDown_.exchange(true, std::memory_order_acq_rel)) {
         return;
     }
+    // One byte, never read: the pipe stays readable and wakes every waiting session.
+    const char byte = 1;
+    [[maybe_unused]] auto written = ::write(wakeWrite_, &byte, 1);
     std::function<void()> callback;
     {
         std::lock_guard lock(mu_);

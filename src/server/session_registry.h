@@ -60,7 +60,10 @@ private:
 
 class SessionRegistry {
 public:
-    explicit SessionRegistry(unsigned maxSessions) : maxSessions_(maxSessions) {}
+    explicit SessionRegistry(unsigned maxSessions);
+    ~SessionRegistry();
+    SessionRegistry(const SessionRegistry&) = delete;
+    SessionRegistry& operator=(const SessionRegistry&) = delete;
 
     // A slot for a new connection, or nullopt at the session limit (answer 503).
     std::optional<SessionSlot> enter();
@@ -73,6 +76,10 @@ public:
     // installed with onShutdownRequested (the application's terminate) runs once.
     void requestShutdown();
     bool shuttingDown() const { return shuttingDown_.load(std::memory_order_acquire); }
+    // A descriptor that becomes readable (and stays so) once shutdown is requested, so a
+    // session can wait on its socket and on the shutdown in one poll(), without waking up
+    // periodically to look at a flag.
+    int shutdownFd() const { return wakeRead_; }
     void onShutdownRequested(std::function<void()> callback);
 
     // Waits until every slot is released or the deadline passes; true if all left.
@@ -94,6 +101,8 @@ private:
 
     const unsigned maxSessions_;
     std::atomic<bool> shuttingDown_{false};
+    int wakeRead_ = -1;  // the shutdown pipe; written once, never drained
+    int wakeWrite_ = -1;
     mutable std::mutex mu_;
     std::condition_variable emptied_;
     unsigned open_ = 0;                 // guarded by mu_
