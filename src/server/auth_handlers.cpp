@@ -66,6 +66,12 @@ Next Session::finishLogin(const protocol::Request& request, ReplySink& out) {
         return refuse(out, Code::BadRequest, "send USER <username> first");
     }
     state_ = State::AwaitUser;
+    const auto now = LoginThrottle::Clock::now();
+    if (!context_.throttle.allowed(peerAddress_, pendingUser_, now)) {
+        refuse(out, Code::TooManyFailures,
+               "too many failed logins from your address or for this account; try again later");
+        return close("login-throttled");
+    }
 
     bool created = false;
     storage::StoreResult<std::string> account = StoreError::UserNotFound;
@@ -82,6 +88,7 @@ Next Session::finishLogin(const protocol::Request& request, ReplySink& out) {
     if (!account) {
         if (account.error() == StoreError::WrongPassword ||
             account.error() == StoreError::UserNotFound) {
+            context_.throttle.recordFailure(peerAddress_, pendingUser_, now);
             return loginFailure(out, Code::WrongPassword, "wrong password");
         }
         return storeRefusal(out, account.error());
@@ -98,7 +105,14 @@ Next Session::finishLogin(const protocol::Request& request, ReplySink& out) {
 }
 
 Next Session::shutdownServer(const protocol::Request& request, ReplySink& out) {
+    const auto now = LoginThrottle::Clock::now();
+    if (!context_.throttle.allowed(peerAddress_, {}, now)) {
+        refuse(out, Code::TooManyFailures,
+               "too many failed attempts from your address; try again later");
+        return close("login-throttled");
+    }
     if (!sameSecret(request.args[0], context_.config.adminPassword)) {
+        context_.throttle.recordFailure(peerAddress_, {}, now);
         return loginFailure(out, Code::Forbidden, "wrong admin password");
     }
     refuse(out, Code::ShuttingDown, "shutting down");

@@ -29,6 +29,8 @@ constexpr std::size_t kWriteBuffer = 64 * 1024;
 
 const std::string kShutdownNotice = "600 server shutting down\n";
 const std::string kIdleNotice = "601 idle timeout, closing\n";
+const std::string kFirstLineTimeoutNotice = "601 no request in time, closing\n";
+const std::string kLoginTimeoutNotice = "601 not logged in in time, closing\n";
 
 Poco::Timespan toTimespan(std::chrono::microseconds d) {
     return Poco::Timespan(d.count());
@@ -89,13 +91,14 @@ void sendQuietly(StreamSocket& socket, const std::string& line) {
 
 class ConnectionLoop {
 public:
-    ConnectionLoop(StreamSocket& socket, ServerContext& context, std::uint64_t id)
+    ConnectionLoop(StreamSocket& socket, ServerContext& context, std::uint64_t id,
+                   std::string peerHost)
         : socket_(socket),
           context_(context),
           id_(id),
           sink_(socket),
           splitter_(context.config.maxLine),
-          session_(context),
+          session_(context, std::move(peerHost)),
           buffer_(kReadBuffer),
           log_(Poco::Logger::get("dfp.session")) {}
 
@@ -104,9 +107,10 @@ public:
         sink_.write("200 DFP/1 " + context_.config.serverName + " ready\n");
         sink_.flush();
         sink_.takeCode();
-        lastActivity_ = Clock::now();
+        connectedAt_ = lastActivity_ = Clock::now();
         for (;;) {
             while (auto event = splitter_.next()) {
+                sawRequest_ = true;
                 if (auto reason = serve(*event)) {
                     return *reason;
                 }
@@ -117,13 +121,19 @@ public:
             if (context_.registry.shuttingDown()) {
                 return notify(kShutdownNotice, "shutdown");
             }
-            const auto idleLeft = lastActivity_ + context_.config.idleTimeout - Clock::now();
-            Wake wake = waitReadable(idleLeft);
+            const auto deadline =
+                std::min(lastActivity_ + context_.config.idleTimeout, loginDeadline());
+            Wake wake = waitReadable(deadline - Clock::now());
             if (wake == Wake::Shutdown) {
                 continue;  // answered at the top of the loop
             }
             if (wake == Wake::Timeout) {
-                if (Clock::now() - lastActivity_ >= context_.config.idleTimeout) {
+                const auto now = Clock::now();
+                if (now >= loginDeadline()) {
+                    return notify(sawRequest_ ? kLoginTimeoutNotice : kFirstLineTimeoutNotice,
+                                  sawRequest_ ? "login-timeout" : "first-line-timeout");
+                }
+                if (now - lastActivity_ >= context_.config.idleTimeout) {
                     return notify(kIdleNotice, "idle-timeout");
                 }
                 continue;
@@ -140,6 +150,16 @@ public:
     const Session& session() const { return session_; }
 
 private:
+    // Until it logs in, a connection must send a whole first request soon, and log in
+    // soon after: trickling bytes (slowloris) does not keep a pre-login session alive.
+    Clock::time_point loginDeadline() const {
+        if (!session_.user().empty()) {
+            return Clock::time_point::max();
+        }
+        return connectedAt_ +
+               (sawRequest_ ? context_.config.loginTimeout : context_.config.firstLineTimeout);
+    }
+
     // One request; a reason if the session must end.
     std::optional<std::string> serve(const protocol::LineEvent& event) {
         Next next = session_.handle(event, sink_);
@@ -150,6 +170,10 @@ private:
             next = session_.finishUpload(sink_);
         }
         sink_.flush();
+        if (!loggedIn_ && !session_.user().empty()) {
+            loggedIn_ = true;
+            context_.registry.markLoggedIn(id_);
+        }
         std::string code = sink_.takeCode();
         if (!code.empty() && code[0] == '4') {
             log_.warning("event=refused session=%s user=%s code=%s", std::to_string(id_),
@@ -249,7 +273,10 @@ private:
     Session session_;
     std::vector<char> buffer_;
     Poco::Logger& log_;
+    Clock::time_point connectedAt_;
     Clock::time_point lastActivity_;
+    bool sawRequest_ = false;
+    bool loggedIn_ = false;
 };
 
 }  // namespace
@@ -266,21 +293,20 @@ void SessionConnection::run() {
     } catch (const Poco::Exception&) {
         return;  // gone before we could serve it
     }
-    auto slot = context_.registry.enter();
-    if (!slot) {
-        log.warning("event=refused peer=%s code=503 reason=session-limit", peer);
-        sendQuietly(sock, "503 server busy\n");
-        return;
-    }
-    const std::string id = std::to_string(slot->id());
     StreamSocket abortHandle = sock;  // shares the socket, so the registry can cut it off
-    context_.registry.attachAbort(slot->id(), [abortHandle]() mutable {
+    auto slot = context_.registry.enter([abortHandle]() mutable {
         try {
             abortHandle.shutdown();
         } catch (const Poco::Exception&) {
             // Already closed: nothing to cut.
         }
     });
+    if (!slot) {
+        log.warning("event=refused peer=%s code=503 reason=session-limit", peer);
+        sendQuietly(sock, "503 server busy\n");
+        return;
+    }
+    const std::string id = std::to_string(slot->id());
     log.information("event=session-open session=%s peer=%s", id, peer);
 
     std::string reason;
@@ -289,7 +315,7 @@ void SessionConnection::run() {
         sock.setNoDelay(true);
         sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
         sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
-        ConnectionLoop loop(sock, context_, slot->id());
+        ConnectionLoop loop(sock, context_, slot->id(), sock.peerAddress().host().toString());
         try {
             reason = loop.run();
         } catch (const Poco::TimeoutException&) {

@@ -84,6 +84,16 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
     value("io-timeout", "SECONDS",
           "end a session whose read or write stalls this long (default 60)");
     value("drain-timeout", "SECONDS", "how long shutdown waits for sessions to leave (default 5)");
+    value("first-line-timeout", "SECONDS",
+          "a new connection must send a whole request within (default 60)");
+    value("login-timeout", "SECONDS", "a new connection must log in within (default 120)");
+    value("max-prelogin-sessions", "N",
+          "most connections not yet logged in; the oldest makes way (default 256)");
+    value("login-failures-per-address", "N",
+          "failed logins from one address before 429 for a window (default 20)");
+    value("login-failures-per-account", "N",
+          "failed logins for one account before 429 for a window (default 10)");
+    value("login-throttle-window", "SECONDS", "how long those counts last (default 300)");
     value("password-hash-cost", "LEVEL", "argon2id cost: interactive (default), moderate, min");
     value("sync", "MODE", "normal (default: survives a process crash) or full (fsync each commit)");
     value("name", "NAME", "server name shown in the greeting (default dfp)");
@@ -178,9 +188,11 @@ int ServerApp::main(const std::vector<std::string>& args) {
         return EXIT_UNAVAILABLE;
     }
 
-    SessionRegistry registry(settings.maxSessions);
+    SessionRegistry registry(settings.maxSessions, settings.maxPreLoginSessions);
     registry.onShutdownRequested([] { ServerApplication::terminate(); });
-    ServerContext context{settings, *store, registry};
+    LoginThrottle throttle({settings.loginFailuresPerAddress, settings.loginFailuresPerAccount,
+                            settings.loginThrottleWindow});
+    ServerContext context{settings, *store, registry, throttle};
 
     const int capacity = static_cast<int>(settings.maxSessions) + kSpareThreads;
     Poco::ThreadPool pool("dfp-session", 2, capacity, 60, kThreadStackSize);

@@ -29,6 +29,16 @@ struct ServerConfig {
     std::chrono::seconds ioTimeout{60};
     // How long a clean shutdown waits for sessions to finish their response and leave.
     std::chrono::seconds drainTimeout{5};
+    // Slowloris defences: a connection must send its first complete request within
+    // firstLineTimeout and be logged in within loginTimeout; at most maxPreLoginSessions
+    // connections may be waiting to log in (the oldest is dropped for a new one).
+    std::chrono::seconds firstLineTimeout{60};
+    std::chrono::seconds loginTimeout{120};
+    unsigned maxPreLoginSessions = 256;
+    // Failed logins across connections (LoginThrottle).
+    unsigned loginFailuresPerAddress = 20;
+    unsigned loginFailuresPerAccount = 10;
+    std::chrono::seconds loginThrottleWindow{300};
     bool registrationOpen = true;
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;

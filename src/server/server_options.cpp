@@ -83,6 +83,18 @@ ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
         readNumber(config, "dfp.io-timeout", result.ioTimeout.count(), 1, 86400));
     result.drainTimeout = std::chrono::seconds(
         readNumber(config, "dfp.drain-timeout", result.drainTimeout.count(), 1, 3600));
+    result.firstLineTimeout = std::chrono::seconds(
+        readNumber(config, "dfp.first-line-timeout", result.firstLineTimeout.count(), 1, 86400));
+    result.loginTimeout = std::chrono::seconds(
+        readNumber(config, "dfp.login-timeout", result.loginTimeout.count(), 1, 86400));
+    result.maxPreLoginSessions = static_cast<unsigned>(
+        readNumber(config, "dfp.max-prelogin-sessions", result.maxPreLoginSessions, 1, 1'000'000));
+    result.loginFailuresPerAddress = static_cast<unsigned>(readNumber(
+        config, "dfp.login-failures-per-address", result.loginFailuresPerAddress, 1, 1'000'000));
+    result.loginFailuresPerAccount = static_cast<unsigned>(readNumber(
+        config, "dfp.login-failures-per-account", result.loginFailuresPerAccount, 1, 1'000'000));
+    result.loginThrottleWindow = std::chrono::seconds(readNumber(
+        config, "dfp.login-throttle-window", result.loginThrottleWindow.count(), 1, 86400));
     result.registrationOpen = !readFlag(config, "dfp.no-register", false);
 
     const std::string cost = config.getString("dfp.password-hash-cost", "interactive");

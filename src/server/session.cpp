@@ -29,7 +29,8 @@ std::string printableVerb(std::string_view verb) {
 
 }  // namespace
 
-Session::Session(ServerContext& context) : context_(context) {}
+Session::Session(ServerContext& context, std::string peerAddress)
+    : context_(context), peerAddress_(std::move(peerAddress)) {}
 
 Session::~Session() = default;
 

@@ -17,6 +17,7 @@
 #include "protocol/line_splitter.h"
 #include "protocol/reply.h"
 #include "protocol/request.h"
+#include "server/login_throttle.h"
 #include "server/server_config.h"
 #include "server/session_registry.h"
 #include "storage/forum_store.h"
@@ -48,13 +49,15 @@ struct ServerContext {
     const ServerConfig& config;
     storage::ForumStore& store;
     SessionRegistry& registry;
+    LoginThrottle& throttle;
 };
 
 class Session {
 public:
     enum class State { AwaitUser, AwaitPass, Ready, Receiving, Closing };
 
-    explicit Session(ServerContext& context);
+    // peerAddress (the client's IP) keys the login throttle; empty in tests that don't care.
+    explicit Session(ServerContext& context, std::string peerAddress = {});
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -113,6 +116,7 @@ private:
     Next removeFile(const protocol::Request& request, ReplySink& out);
 
     ServerContext& context_;
+    const std::string peerAddress_;
     State state_ = State::AwaitUser;
     std::string pendingUser_;    // AwaitPass: the name given to USER
     bool pendingIsNew_ = false;  // AwaitPass: USER answered 332

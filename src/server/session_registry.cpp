@@ -23,7 +23,9 @@ std::string foldCase(std::string_view name) {
 
 }  // namespace
 
-SessionRegistry::SessionRegistry(unsigned maxSessions) : maxSessions_(maxSessions) {
+SessionRegistry::SessionRegistry(unsigned maxSessions, unsigned maxPreLogin)
+    : maxSessions_(maxSessions),
+      maxPreLogin_(maxPreLogin == 0 ? maxSessions : std::min(maxPreLogin, maxSessions)) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
         throw std::system_error(errno, std::generic_category(), "pipe2");
@@ -47,18 +49,42 @@ LoginTicket::~LoginTicket() {
     registry_->logout(key_);
 }
 
-std::optional<SessionSlot> SessionRegistry::enter() {
-    std::lock_guard lock(mu_);
-    if (open_ >= maxSessions_) {
-        return std::nullopt;
+std::optional<SessionSlot> SessionRegistry::enter(std::function<void()> abort) {
+    std::function<void()> evict;
+    std::optional<SessionSlot> slot;
+    {
+        std::lock_guard lock(mu_);
+        if (open_ >= maxSessions_) {
+            return std::nullopt;
+        }
+        if (preLogin_.size() >= maxPreLogin_) {
+            // The oldest waiter has had the longest to log in; a real user logs in within a
+            // moment, so under a slowloris flood it is the attacker's connections that go.
+            const std::uint64_t oldest = *preLogin_.begin();
+            preLogin_.erase(preLogin_.begin());
+            evict = aborts_[oldest];
+        }
+        ++open_;
+        const std::uint64_t id = nextId_++;
+        aborts_[id] = std::move(abort);
+        preLogin_.insert(id);
+        slot.emplace(*this, id);
     }
-    ++open_;
-    return SessionSlot(*this, nextId_++);
+    if (evict) {
+        evict();
+    }
+    return slot;
+}
+
+void SessionRegistry::markLoggedIn(std::uint64_t id) {
+    std::lock_guard lock(mu_);
+    preLogin_.erase(id);
 }
 
 void SessionRegistry::leave(std::uint64_t id) {
     std::lock_guard lock(mu_);
     aborts_.erase(id);
+    preLogin_.erase(id);
     --open_;
     if (open_ == 0) {
         emptied_.notify_all();
@@ -104,11 +130,6 @@ void SessionRegistry::onShutdownRequested(std::function<void()> callback) {
 bool SessionRegistry::waitUntilEmpty(std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mu_);
     return emptied_.wait_until(lock, deadline, [this] { return open_ == 0; });
-}
-
-void SessionRegistry::attachAbort(std::uint64_t id, std::function<void()> abort) {
-    std::lock_guard lock(mu_);
-    aborts_[id] = std::move(abort);
 }
 
 void SessionRegistry::abortAll() {

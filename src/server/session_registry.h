@@ -60,13 +60,21 @@ private:
 
 class SessionRegistry {
 public:
-    explicit SessionRegistry(unsigned maxSessions);
+    // maxPreLogin bounds the connections not yet logged in (slowloris: they cannot fill
+    // every slot); 0 means maxSessions.
+    explicit SessionRegistry(unsigned maxSessions, unsigned maxPreLogin = 0);
     ~SessionRegistry();
     SessionRegistry(const SessionRegistry&) = delete;
     SessionRegistry& operator=(const SessionRegistry&) = delete;
 
-    // A slot for a new connection, or nullopt at the session limit (answer 503).
-    std::optional<SessionSlot> enter();
+    // A slot for a new connection, or nullopt at the session limit (answer 503). abort cuts
+    // the connection off (it shuts its socket down, so blocked I/O fails at once); it is
+    // called after the drain deadline of a shutdown, or when this connection is the oldest
+    // one still not logged in and a new connection needs its pre-login place.
+    std::optional<SessionSlot> enter(std::function<void()> abort);
+
+    // The session of this slot has logged in: it no longer counts toward maxPreLogin.
+    void markLoggedIn(std::uint64_t id);
 
     // A ticket for user, or nullopt if that user (in any case) is logged in elsewhere (409).
     std::unique_ptr<LoginTicket> login(std::string_view user);
@@ -87,10 +95,7 @@ public:
 
     unsigned openSessions() const;
 
-    // How to cut a session's connection if it does not leave by the drain deadline: the
-    // callback shuts its socket down, which makes the session's blocked I/O fail at once.
-    void attachAbort(std::uint64_t id, std::function<void()> abort);
-    // Calls every attached abort (after the drain deadline of a shutdown).
+    // Calls every session's abort (after the drain deadline of a shutdown).
     void abortAll();
 
 private:
@@ -100,6 +105,7 @@ private:
     void logout(const std::string& key);
 
     const unsigned maxSessions_;
+    const unsigned maxPreLogin_;
     std::atomic<bool> shuttingDown_{false};
     int wakeRead_ = -1;  // the shutdown pipe; written once, never drained
     int wakeWrite_ = -1;
@@ -110,6 +116,7 @@ private:
     std::set<std::string> online_;      // lower-cased user names; guarded by mu_
     std::function<void()> onShutdown_;  // guarded by mu_
     std::map<std::uint64_t, std::function<void()>> aborts_;  // by slot id; guarded by mu_
+    std::set<std::uint64_t> preLogin_;  // slots not logged in, oldest first; guarded by mu_
 };
 
 }  // namespace dfp::server

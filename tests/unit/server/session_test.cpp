@@ -38,7 +38,8 @@ struct Forum {
     ServerConfig config;
     dfp::test::FakeForumStore store;
     SessionRegistry registry{100};
-    ServerContext context{config, store, registry};
+    dfp::server::LoginThrottle throttle{{1000, 1000, std::chrono::seconds(300)}};
+    ServerContext context{config, store, registry, throttle};
 };
 
 // One session and what it answered.
@@ -279,6 +280,33 @@ BOOST_AUTO_TEST_CASE(an_unexpected_store_failure_escapes_to_the_connection) {
     forum.store.throwOnNextCall();
     BOOST_CHECK_THROW(client.send("CRT jedi"), std::runtime_error);
     BOOST_TEST(client.send("CRT jedi") == "201 jedi thread created\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(session_throttle)
+
+BOOST_AUTO_TEST_CASE(a_locked_account_gets_429_even_with_the_right_password) {
+    Forum forum;
+    dfp::server::LoginThrottle strict{{1000, 2, std::chrono::seconds(300)}};
+    ServerContext context{forum.config, forum.store, forum.registry, strict};
+    { Client(forum).login("leia", "right"); }
+    for (int i = 0; i < 2; ++i) {
+        Session session(context, "192.0.2.1");
+        StringSink sink;
+        session.handle(LineEvent{LineEvent::Kind::Line, "USER leia"}, sink);
+        BOOST_TEST(sink.take() == "331 password required\n");
+        session.handle(LineEvent{LineEvent::Kind::Line, "PASS wrong"}, sink);
+        BOOST_TEST(sink.take() == "401 wrong password\n");
+    }
+    Session session(context, "192.0.2.99");
+    StringSink sink;
+    session.handle(LineEvent{LineEvent::Kind::Line, "USER leia"}, sink);
+    sink.take();
+    auto next = session.handle(LineEvent{LineEvent::Kind::Line, "PASS right"}, sink);
+    BOOST_TEST(sink.take().substr(0, 4) == "429 ");
+    BOOST_TEST(static_cast<int>(next.action) == static_cast<int>(Next::Action::Close));
+    BOOST_TEST(session.user().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
