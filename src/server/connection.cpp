@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -24,7 +25,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kReadBuffer = 64 * 1024;
+// Request lines are small and most sessions sit idle, so each session keeps only a small
+// read buffer; an upload borrows a large one for its duration (10,000 idle sessions must fit
+// in memory: docs/performance.md).
+constexpr std::size_t kReadBuffer = 16 * 1024;
+constexpr std::size_t kTransferBuffer = 256 * 1024;
 constexpr std::size_t kWriteBuffer = 64 * 1024;
 
 const std::string kShutdownNotice = "600 server shutting down\n";
@@ -40,7 +45,7 @@ Poco::Timespan toTimespan(std::chrono::microseconds d) {
 // write() throw Poco::TimeoutException after the I/O timeout instead of holding the thread.
 class SocketSink : public ReplySink {
 public:
-    explicit SocketSink(StreamSocket& socket) : socket_(socket) { buffer_.reserve(kWriteBuffer); }
+    explicit SocketSink(StreamSocket& socket) : socket_(socket) {}
 
     void write(std::string_view bytes) override {
         if (codeOfFirstLine_.empty() && bytes.size() >= 3) {
@@ -195,11 +200,15 @@ private:
         std::uint64_t left = size;
         while (left > 0 && splitter_.bufferedRaw() > 0) {
             std::string bytes = splitter_.takeRaw(
-                static_cast<std::size_t>(std::min<std::uint64_t>(left, kReadBuffer)));
+                static_cast<std::size_t>(std::min<std::uint64_t>(left, kTransferBuffer)));
             session_.receiveUpload(bytes);
             left -= bytes.size();
         }
         auto lastProgress = Clock::now();
+        std::unique_ptr<char[]> transfer;
+        if (left > 0) {
+            transfer = std::make_unique_for_overwrite<char[]>(kTransferBuffer);
+        }
         while (left > 0) {
             if (context_.registry.shuttingDown()) {
                 session_.abandonUpload();
@@ -213,13 +222,13 @@ private:
                 }
                 continue;
             }
-            auto want = static_cast<int>(std::min<std::uint64_t>(left, buffer_.size()));
-            int n = socket_.receiveBytes(buffer_.data(), want);
+            auto want = static_cast<int>(std::min<std::uint64_t>(left, kTransferBuffer));
+            int n = socket_.receiveBytes(transfer.get(), want);
             if (n <= 0) {
                 session_.abandonUpload();
                 return "peer-closed-mid-upload";
             }
-            session_.receiveUpload(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+            session_.receiveUpload(std::string_view(transfer.get(), static_cast<std::size_t>(n)));
             left -= static_cast<std::uint64_t>(n);
             lastProgress = Clock::now();
         }
