@@ -1,6 +1,7 @@
 #include "storage/posix_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,6 +59,25 @@ int unlinkQuietly(const std::filesystem::path& path) {
         return errno;
     }
     return 0;
+}
+
+UniqueFd tryLockFile(const std::filesystem::path& lockFile) {
+    UniqueFd fd(::open(lockFile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!fd) {
+        throw std::system_error(errno, std::generic_category(), "open " + lockFile.string());
+    }
+    // flock belongs to the open file description: it goes when the process dies (SIGKILL
+    // included), so a crashed owner never leaves a stale lock behind.
+    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EWOULDBLOCK) {
+            return UniqueFd();
+        }
+        throw std::system_error(errno, std::generic_category(), "flock " + lockFile.string());
+    }
+    return fd;
 }
 
 }  // namespace dfp::storage

@@ -49,4 +49,9 @@ void fsyncDirectory(const std::filesystem::path& dir);
 // for any other failure, 0 otherwise; never throws, for use after a commit.
 int unlinkQuietly(const std::filesystem::path& path);
 
+// Opens (creating, mode 0600) lockFile and takes a non-blocking exclusive flock on it: the
+// lock of a data directory's owner. Returns the descriptor that holds the lock, or an empty
+// UniqueFd if another process holds it. Throws std::system_error on any other failure.
+UniqueFd tryLockFile(const std::filesystem::path& lockFile);
+
 }  // namespace dfp::storage

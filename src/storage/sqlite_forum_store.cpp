@@ -1,12 +1,10 @@
 #include "storage/sqlite_forum_store.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
@@ -22,6 +20,7 @@
 
 #include "storage/migration_runner.h"
 #include "storage/migrations.h"
+#include "storage/sqlite_statements.h"
 
 namespace dfp::storage {
 
@@ -35,162 +34,7 @@ const char kThreadEntriesSql[] =
 
 namespace {
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kBlobIdBytes = 16;  // 32 hex characters
-
-// Every statement the store runs. Constants, so the connection's statement cache can key
-// on their addresses; every value is a bound parameter.
-constexpr char kFindUser[] = "SELECT id, name FROM users WHERE name = ?1";
-constexpr char kUserPassword[] = "SELECT name, password_hash FROM users WHERE name = ?1";
-constexpr char kUserNameById[] = "SELECT name FROM users WHERE id = ?1";
-constexpr char kInsertUser[] =
-    "INSERT INTO users (name, password_hash, created) VALUES (?1, ?2, ?3)";
-constexpr char kFindThread[] =
-    "SELECT id, creator_id, next_number, next_seq FROM threads WHERE title = ?1";
-constexpr char kThreadById[] = "SELECT title, next_seq FROM threads WHERE id = ?1";
-constexpr char kInsertThread[] =
-    "INSERT INTO threads (title, creator_id, created) VALUES (?1, ?2, ?3)";
-constexpr char kCountThreads[] = "SELECT COUNT(*) FROM threads";
-constexpr char kListThreads[] =
-    "SELECT t.title, u.name, t.created FROM threads AS t JOIN users AS u ON u.id = t.creator_id"
-    " ORDER BY t.id";
-constexpr char kThreadBlobs[] = "SELECT blob FROM files WHERE thread_id = ?1";
-constexpr char kDeleteThread[] = "DELETE FROM threads WHERE id = ?1";
-constexpr char kTakeMessageNumber[] =
-    "UPDATE threads SET next_number = next_number + 1, next_seq = next_seq + 1 WHERE id = ?1";
-constexpr char kTakeSeq[] = "UPDATE threads SET next_seq = next_seq + 1 WHERE id = ?1";
-constexpr char kInsertMessage[] =
-    "INSERT INTO messages (thread_id, number, seq, author_id, text, created)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr char kFindMessage[] =
-    "SELECT id, author_id FROM messages WHERE thread_id = ?1 AND number = ?2";
-constexpr char kEditMessage[] = "UPDATE messages SET text = ?2, edited = ?3 WHERE id = ?1";
-constexpr char kDeleteMessage[] = "DELETE FROM messages WHERE id = ?1";
-constexpr char kCountEntries[] =
-    "SELECT (SELECT COUNT(*) FROM messages WHERE thread_id = ?1)"
-    " + (SELECT COUNT(*) FROM files WHERE thread_id = ?1)";
-constexpr char kFileExists[] = "SELECT 1 FROM files WHERE thread_id = ?1 AND name = ?2";
-constexpr char kFindFile[] =
-    "SELECT f.id, f.uploader_id, u.name, f.size, f.sha256, f.blob, f.created"
-    " FROM files AS f JOIN users AS u ON u.id = f.uploader_id"
-    " WHERE f.thread_id = ?1 AND f.name = ?2";
-constexpr char kListFiles[] =
-    "SELECT f.name, u.name, f.size, f.sha256, f.created"
-    " FROM files AS f JOIN users AS u ON u.id = f.uploader_id"
-    " WHERE f.thread_id = ?1 ORDER BY f.seq";
-constexpr char kInsertFile[] =
-    "INSERT INTO files (thread_id, name, seq, uploader_id, size, sha256, blob, created)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-constexpr char kDeleteFile[] = "DELETE FROM files WHERE id = ?1";
-constexpr char kBlobReferenced[] = "SELECT 1 FROM files WHERE blob = ?1";
-
-UnixTime now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-// bind(const std::string&) copies (SQLITE_TRANSIENT) and keeps the length, so embedded
-// bytes survive; SQLiteCpp has no string_view overload.
-void bindText(SQLite::Statement& statement, int index, std::string_view text) {
-    statement.bind(index, std::string(text));
-}
-
-bool isDatabaseFull(const SQLite::Exception& e) {
-    return (e.getErrorCode() & 0xff) == SQLITE_FULL;
-}
-
-bool isUniqueViolation(const SQLite::Exception& e) {
-    return e.getExtendedErrorCode() == SQLITE_CONSTRAINT_UNIQUE;
-}
-
-std::optional<std::int64_t> findUserId(Connection& connection, std::string_view name) {
-    // users.name is COLLATE NOCASE, so this finds "Yoda" for "yoda" (protocol.md §3).
-    auto query = connection.prepare(kFindUser);
-    bindText(*query, 1, name);
-    if (!query->executeStep()) {
-        return std::nullopt;
-    }
-    return query->getColumn(0).getInt64();
-}
-
-struct ThreadRow {
-    std::int64_t id = 0;
-    std::int64_t creatorId = 0;
-    std::int64_t nextNumber = 0;
-    std::int64_t nextSeq = 0;
-};
-
-std::optional<ThreadRow> findThread(Connection& connection, std::string_view title) {
-    auto query = connection.prepare(kFindThread);
-    bindText(*query, 1, title);
-    if (!query->executeStep()) {
-        return std::nullopt;
-    }
-    return ThreadRow{query->getColumn(0).getInt64(), query->getColumn(1).getInt64(),
-                     query->getColumn(2).getInt64(), query->getColumn(3).getInt64()};
-}
-
-struct MessageRow {
-    std::int64_t id = 0;
-    std::int64_t authorId = 0;
-};
-
-std::optional<MessageRow> findMessage(Connection& connection, std::int64_t threadId,
-                                      MessageNumber number) {
-    auto query = connection.prepare(kFindMessage);
-    query->bind(1, threadId);
-    query->bind(2, static_cast<std::int64_t>(number));
-    if (!query->executeStep()) {
-        return std::nullopt;
-    }
-    return MessageRow{query->getColumn(0).getInt64(), query->getColumn(1).getInt64()};
-}
-
-bool fileExists(Connection& connection, std::int64_t threadId, std::string_view name) {
-    auto query = connection.prepare(kFileExists);
-    query->bind(1, threadId);
-    bindText(*query, 2, name);
-    return query->executeStep();
-}
-
-struct FileRow {
-    std::int64_t id = 0;
-    std::int64_t uploaderId = 0;
-    std::string blob;
-    FileInfo info;
-};
-
-std::optional<FileRow> findFile(Connection& connection, std::int64_t threadId,
-                                std::string_view title, std::string_view name) {
-    auto query = connection.prepare(kFindFile);
-    query->bind(1, threadId);
-    bindText(*query, 2, name);
-    if (!query->executeStep()) {
-        return std::nullopt;
-    }
-    FileRow row;
-    row.id = query->getColumn(0).getInt64();
-    row.uploaderId = query->getColumn(1).getInt64();
-    row.blob = query->getColumn(5).getString();
-    row.info.thread = std::string(title);
-    row.info.name = std::string(name);
-    row.info.uploader = query->getColumn(2).getString();
-    row.info.size = static_cast<std::uint64_t>(query->getColumn(3).getInt64());
-    row.info.sha256 = query->getColumn(4).getString();
-    row.info.created = query->getColumn(6).getInt64();
-    return row;
-}
-
-// Blobs are unlinked only after the commit that dropped their rows (architecture.md): a
-// crash in between leaves an orphan blob, which the next owner start removes, never a row
-// without its bytes. A failed unlink is left to that same cleanup rather than reported,
-// since the removal itself has already succeeded.
-void unlinkBlobs(const std::filesystem::path& filesDir, const std::vector<std::string>& blobs) {
-    for (const std::string& blob : blobs) {
-        (void)unlinkQuietly(filesDir / blob);
-    }
-}
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) {
@@ -451,22 +295,10 @@ void SqliteForumStore::prepareDirectories() {
 }
 
 void SqliteForumStore::lockDataDirectory() {
-    const std::filesystem::path lockFile = options_.dataDir / "lock";
-    UniqueFd fd(::open(lockFile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    UniqueFd fd = tryLockFile(options_.dataDir / "lock");
     if (!fd) {
-        throw std::system_error(errno, std::generic_category(), "open " + lockFile.string());
-    }
-    // flock belongs to the open file description: it goes when the process dies (SIGKILL
-    // included), so a crashed server never leaves a stale lock behind.
-    while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR) {
-            continue;
-        }
-        if (errno == EWOULDBLOCK) {
-            throw StoreOpenError("data directory " + options_.dataDir.string() +
-                                 " is in use by another dfp-server");
-        }
-        throw std::system_error(errno, std::generic_category(), "flock " + lockFile.string());
+        throw StoreOpenError("data directory " + options_.dataDir.string() +
+                             " is in use by another dfp-server");
     }
     lockFd_ = std::move(fd);
 }
