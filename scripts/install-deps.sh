@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make ninja-build pkg-config git
   libsqlite3-dev libsqlitecpp-dev sqlite3
-  libpoco-dev libboost-test-dev libsodium-dev libedit-dev
+  libpoco-dev libboost-test-dev libsodium-dev libedit-dev libssl-dev
 )
 
 missing=()

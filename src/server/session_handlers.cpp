@@ -25,6 +25,9 @@ void writeListing(ReplySink& out, const std::vector<std::string>& lines, std::st
 }  // namespace
 
 Next Session::leave(const protocol::Request& /*request*/, ReplySink& out) {
+    // The name is free before the client reads 221, so a client that logs in again the
+    // moment it has its goodbye never meets a stale 409 (protocol.md §3).
+    ticket_.reset();
     refuse(out, Code::Goodbye, "goodbye");
     return close("xit");
 }

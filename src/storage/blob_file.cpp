@@ -8,9 +8,8 @@
 #include <system_error>
 #include <vector>
 
-#include <sodium.h>
-
 #include "storage/posix_file.h"
+#include "storage/sha256.h"
 
 namespace dfp::storage {
 namespace {
@@ -91,8 +90,7 @@ void copyFile(const std::filesystem::path& from, const std::filesystem::path& to
 
 FileDigest hashFile(const std::filesystem::path& path) {
     UniqueFd fd = openForReading(path);
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
+    Sha256 sha;
     FileDigest digest;
     std::vector<unsigned char> buffer(kChunk);
     for (;;) {
@@ -100,15 +98,10 @@ FileDigest hashFile(const std::filesystem::path& path) {
         if (got == 0) {
             break;
         }
-        crypto_hash_sha256_update(&state, buffer.data(), got);
+        sha.update(buffer.data(), got);
         digest.size += got;
     }
-    std::array<unsigned char, crypto_hash_sha256_BYTES> raw{};
-    crypto_hash_sha256_final(&state, raw.data());
-    std::string hex(raw.size() * 2 + 1, '\0');
-    sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
-    hex.pop_back();
-    digest.sha256 = std::move(hex);
+    digest.sha256 = sha.finishHex();
     return digest;
 }
 

@@ -20,6 +20,7 @@
 
 #include "storage/migration_runner.h"
 #include "storage/migrations.h"
+#include "storage/sha256.h"
 #include "storage/sqlite_statements.h"
 
 namespace dfp::storage {
@@ -76,9 +77,7 @@ public:
           file_(std::move(file)),
           tempPath_(std::move(tempPath)),
           fd_(std::move(fd)),
-          write_(std::move(write)) {
-        crypto_hash_sha256_init(&sha_);
-    }
+          write_(std::move(write)) {}
 
     ~SqliteUpload() override { discardTempFile(); }
 
@@ -96,8 +95,7 @@ public:
             return Done{};
         }
         received_ += bytes.size();
-        crypto_hash_sha256_update(&sha_, reinterpret_cast<const unsigned char*>(bytes.data()),
-                                  bytes.size());
+        sha_.update(bytes);
         while (!bytes.empty()) {
             const ssize_t n = write_(fd_.get(), bytes.data(), bytes.size());
             if (n < 0) {
@@ -138,11 +136,7 @@ public:
             discardTempFile();
             return StoreError::SizeMismatch;
         }
-        std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-        crypto_hash_sha256_final(&sha_, digest.data());
-        std::string sha256(digest.size() * 2 + 1, '\0');
-        sodium_bin2hex(sha256.data(), sha256.size(), digest.data(), digest.size());
-        sha256.pop_back();
+        const std::string sha256 = sha_.finishHex();
         // protocol.md §4: the client may send the sha256 in either case.
         if (expectedSha256 && !equalsIgnoringCase(*expectedSha256, sha256)) {
             discardTempFile();
@@ -203,7 +197,7 @@ private:
     std::filesystem::path tempPath_;  // empty once renamed or discarded
     UniqueFd fd_;
     WriteFunction write_;
-    crypto_hash_sha256_state sha_{};
+    Sha256 sha_;
     std::uint64_t received_ = 0;
     State state_ = State::Open;
 };

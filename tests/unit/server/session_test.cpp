@@ -310,3 +310,17 @@ BOOST_AUTO_TEST_CASE(a_locked_account_gets_429_even_with_the_right_password) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(session_leave)
+
+BOOST_AUTO_TEST_CASE(the_name_is_free_by_the_time_xit_is_answered) {
+    Forum forum;
+    Client first(forum);
+    first.login("han", "solo");
+    BOOST_TEST(first.send("XIT") == "221 goodbye\n");
+    // The first session object still exists (its connection has not closed yet).
+    Client second(forum);
+    BOOST_TEST(second.login("han", "solo") == "230 han logged in\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
