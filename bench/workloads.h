@@ -1,0 +1,88 @@
+#pragma once
+
+// What each workload does: the setup of a group before the clock starts (a thread to read,
+// threads to list, a file to download) and the script of one client. User names and titles
+// all begin with the run id, so repeated runs against one server never collide.
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "bench/bench_client.h"
+#include "bench/budget.h"
+#include "bench/options.h"
+#include "bench/recorder.h"
+#include "bench/seed_mix_rounds.h"
+
+namespace dfp::bench {
+
+class SetupError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// One group's plan, read-only for its clients once setUpGroup() has run.
+struct GroupPlan {
+    std::string role;  // "main" or "active"
+    Workload workload = Workload::SeedMix;
+    unsigned clients = 0;
+    std::string userPrefix;   // <run-id>g<group>: then c<client>, r<round>...
+    std::string titlePrefix;  // <run-id>-g<group>
+    std::string sharedTitle;  // post --shared, read, download: the one thread they use
+    std::string listedTitle;  // list: one of the threads made, which LST must show
+    std::string fileName;     // download
+    std::shared_ptr<const FileContent> content;  // upload, download
+};
+
+GroupPlan planGroup(const Options& options, const std::string& runId, std::string role,
+                    Workload workload, unsigned clients, int index);
+
+// The group's shared setup, on one connection. Throws SetupError if the server refuses.
+void setUpGroup(const Options& options, const Endpoint& endpoint, GroupPlan& plan);
+
+struct ClientContext {
+    const Options& options;
+    const Endpoint& endpoint;
+    const GroupPlan& plan;
+    unsigned index;
+    Budget& budget;
+    SeedMixRounds* rounds;  // seed-mix only
+    Recorder& measured;
+    Recorder& setup;
+};
+
+// One client: setUp() before the start latch (log in, create its thread...), run() after.
+// Errors are recorded, never thrown.
+class ClientRun {
+public:
+    explicit ClientRun(ClientContext context);
+
+    void setUp();
+    void run();
+
+private:
+    void runSeedMix();
+    void seedMixRound(std::uint64_t round);
+    void runPost();
+    void runRead();
+    void runList();
+    void runLogin();
+    void runUpload();
+    void runDownload();
+    void leave();  // XIT, outside the measurement
+
+    // Claims one operation, runs it and records it; false if not run or it failed.
+    template <typename Operation>
+    bool measure(Command command, Operation&& operation);
+
+    std::string messageText(std::uint64_t number) const;
+
+    ClientContext c_;
+    BenchClient client_;
+    std::string user_;
+    std::string title_;
+    bool ready_ = false;  // setUp() succeeded
+};
+
+}  // namespace dfp::bench

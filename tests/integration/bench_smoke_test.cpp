@@ -1,0 +1,113 @@
+// dfp-bench against the real server: a short run must validate every reply, report no
+// errors, and leave on the server exactly what it says it did; a refused reply must be
+// counted as an error, never as a completed operation (issue 6).
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/client_process.h"
+#include "support/server_fixture.h"
+
+using namespace dfp::test;
+
+namespace {
+
+constexpr std::chrono::milliseconds kBenchTimeout{60'000};
+
+struct BenchResult {
+    int status = -1;
+    std::string out;
+    std::string err;
+};
+
+BenchResult runBench(std::uint16_t port, std::vector<std::string> args) {
+    args.push_back("--port=" + std::to_string(port));
+    args.push_back("--json");
+    args.push_back("--timeout=20");
+    ClientLaunch launch;
+    launch.binary = DFP_BENCH_PATH;
+    launch.args = std::move(args);
+    ClientProcess bench(std::move(launch));
+    bench.closeInput();
+    const std::optional<int> status = bench.waitExit(kBenchTimeout);
+    BOOST_TEST_REQUIRE(status.has_value(), "dfp-bench did not finish: " << bench.errors());
+    return BenchResult{*status, bench.output(), bench.errors()};
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+Lines readThread(LineClient& client, const std::string& title) {
+    const Response response = client.request("RDT " + title);
+    BOOST_TEST_REQUIRE(response.code == 210, response);
+    Lines body = client.readBody();
+    BOOST_TEST(response.field(1) == std::to_string(body.size()), response);
+    return body;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(bench_smoke)
+
+BOOST_FIXTURE_TEST_CASE(posts_exactly_the_operations_it_reports, StartedServer) {
+    const BenchResult run =
+        runBench(port(), {"--workload=post", "--clients=2", "--ops=20", "--run-id=smokepost"});
+    BOOST_TEST(run.status == 0, run.out << run.err);
+    BOOST_TEST(contains(run.out, "\"errors\":0"), run.out);
+    BOOST_TEST(contains(run.out, "\"workload\":\"post\""), run.out);
+    BOOST_TEST(contains(run.out, "\"ops\":20,"), run.out);
+    BOOST_TEST(contains(run.out, "\"command\":\"MSG\",\"ok\":20,\"errors\":0"), run.out);
+
+    // Each client posted into its own thread, numbered from 1; together, the 20 claimed.
+    LineClient checker = loggedIn("checker");
+    const Lines first = readThread(checker, "smokepost-g0c0");
+    const Lines second = readThread(checker, "smokepost-g0c1");
+    BOOST_TEST(first.size() + second.size() == 20u);
+    for (const Lines* thread : {&first, &second}) {
+        for (std::size_t i = 0; i < thread->size(); ++i) {
+            BOOST_TEST((*thread)[i].starts_with(std::to_string(i + 1) + " smokepostg0c"),
+                       (*thread)[i]);
+        }
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(runs_one_seed_mix_round_per_client, StartedServer) {
+    const BenchResult run = runBench(port(), {"--workload=seed-mix", "--clients=2", "--rounds=1",
+                                              "--duration=50", "--run-id=smokemix"});
+    BOOST_TEST(run.status == 0, run.out << run.err);
+    BOOST_TEST(contains(run.out, "\"errors\":0"), run.out);
+    // A round is USER, PASS, CRT, 200 MSG, 20 RDT, 20 LST and XIT: 244 requests.
+    BOOST_TEST(contains(run.out, "\"ops\":488,"), run.out);
+    BOOST_TEST(contains(run.out, "\"name\":\"read\",\"ops\":40,"), run.out);
+
+    LineClient checker = loggedIn("checker");
+    const Lines thread = readThread(checker, "smokemix-g0c1r0");
+    BOOST_TEST_REQUIRE(thread.size() == 200u);
+    BOOST_TEST(thread.front().starts_with("1 smokemixg0c1r0: bench message 1 "), thread.front());
+    BOOST_TEST(thread.back().starts_with("200 smokemixg0c1r0: "), thread.back());
+}
+
+BOOST_FIXTURE_TEST_CASE(counts_refused_replies_as_errors, ServerFixture) {
+    start({"--max-file-size=1000"});
+    const BenchResult run = runBench(port(), {"--workload=upload", "--clients=1", "--ops=3",
+                                              "--file-size=2000", "--run-id=smokebig"});
+    BOOST_TEST(run.status == 1, run.out << run.err);
+    BOOST_TEST(contains(run.out, "\"command\":\"UPD\",\"ok\":0,\"errors\":3"), run.out);
+    BOOST_TEST(contains(run.out, "refused: '413"), run.out);
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_to_run_without_a_server, ServerFixture) {
+    start();
+    const std::uint16_t gone = port();
+    stop();
+    const BenchResult run = runBench(gone, {"--workload=list", "--clients=1", "--ops=1"});
+    BOOST_TEST(run.status == 3, run.out << run.err);
+    BOOST_TEST(contains(run.err, "cannot reach a DFP/1 server"), run.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
