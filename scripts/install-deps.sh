@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what DFP needs to build and test on Debian 12 (bookworm). Run as root.
 # Idempotent: when every package is already present it returns without touching apt.
+# Usage: scripts/install-deps.sh [extra-package...]
 set -euo pipefail
 
 packages=(
   cmake g++ make ninja-build pkg-config git
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libpoco-dev libboost-test-dev libsodium-dev libedit-dev libssl-dev
+  "$@"  # extra packages a caller needs, e.g. scripts/fuzz.sh asks for clang
 )
 
 missing=()

@@ -50,30 +50,26 @@ LoginTicket::~LoginTicket() {
 }
 
 std::optional<SessionSlot> SessionRegistry::enter(std::function<void()> abort) {
-    std::function<void()> evict;
-    std::optional<SessionSlot> slot;
-    {
-        std::lock_guard lock(mu_);
-        if (open_ >= maxSessions_) {
-            return std::nullopt;
-        }
-        if (preLogin_.size() >= maxPreLogin_) {
-            // The oldest waiter has had the longest to log in; a real user logs in within a
-            // moment, so under a slowloris flood it is the attacker's connections that go.
-            const std::uint64_t oldest = *preLogin_.begin();
-            preLogin_.erase(preLogin_.begin());
-            evict = aborts_[oldest];
-        }
-        ++open_;
-        const std::uint64_t id = nextId_++;
-        aborts_[id] = std::move(abort);
-        preLogin_.insert(id);
-        slot.emplace(*this, id);
+    std::lock_guard lock(mu_);
+    if (open_ >= maxSessions_) {
+        return std::nullopt;
     }
-    if (evict) {
-        evict();
+    if (preLogin_.size() >= maxPreLogin_) {
+        // The oldest waiter has had the longest to log in; a real user logs in within a
+        // moment, so under a slowloris flood it is the attacker's connections that go. The
+        // abort runs under the lock, without a copy: the callback holds a reference to that
+        // session's socket, which must be released by its own thread, not this one.
+        const std::uint64_t oldest = *preLogin_.begin();
+        preLogin_.erase(preLogin_.begin());
+        if (auto it = aborts_.find(oldest); it != aborts_.end() && it->second) {
+            it->second();
+        }
     }
-    return slot;
+    ++open_;
+    const std::uint64_t id = nextId_++;
+    aborts_[id] = std::move(abort);
+    preLogin_.insert(id);
+    return SessionSlot(*this, id);
 }
 
 void SessionRegistry::markLoggedIn(std::uint64_t id) {
@@ -133,15 +129,13 @@ bool SessionRegistry::waitUntilEmpty(std::chrono::steady_clock::time_point deadl
 }
 
 void SessionRegistry::abortAll() {
-    std::vector<std::function<void()>> aborts;
-    {
-        std::lock_guard lock(mu_);
-        for (auto& [id, abort] : aborts_) {
-            aborts.push_back(abort);
+    // Under the lock, for the reason given in enter(); an abort only shuts a socket down,
+    // which does not block.
+    std::lock_guard lock(mu_);
+    for (auto& [id, abort] : aborts_) {
+        if (abort) {
+            abort();
         }
-    }
-    for (auto& abort : aborts) {
-        abort();
     }
 }
 

@@ -95,7 +95,8 @@ public:
 
     unsigned openSessions() const;
 
-    // Calls every session's abort (after the drain deadline of a shutdown).
+    // Calls every session's abort (after the drain deadline of a shutdown). Aborts run
+    // under the registry's lock, so they must not block or call back into the registry.
     void abortAll();
 
 private:

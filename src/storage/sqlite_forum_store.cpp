@@ -283,7 +283,12 @@ void SqliteForumStore::prepareDirectories() {
         }
         return;
     }
-    std::filesystem::create_directories(options_.dataDir);
+    // A new data directory is the owner's alone: forum.db holds the password hashes, and the
+    // process umask (often 022) would leave it readable by every local user.
+    if (std::filesystem::create_directories(options_.dataDir)) {
+        std::filesystem::permissions(options_.dataDir, std::filesystem::perms::owner_all,
+                                     std::filesystem::perm_options::replace);
+    }
     std::filesystem::create_directories(filesDir_);
     std::filesystem::create_directories(tmpDir_);
 }

@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -91,6 +93,15 @@ BOOST_AUTO_TEST_CASE(creates_the_data_directory_and_a_database_at_the_latest_ver
     BOOST_CHECK_EQUAL(userVersion(fixture.databaseFile()), latestSchemaVersion());
     SQLite::Database db(fixture.databaseFile(), SQLite::OPEN_READONLY);
     BOOST_CHECK_EQUAL(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+}
+
+BOOST_AUTO_TEST_CASE(creates_a_new_data_directory_readable_by_its_owner_only) {
+    StoreFixture fixture;
+    const mode_t previous = ::umask(022);  // the common default, which would leave it 0755
+    auto store = fixture.open();
+    ::umask(previous);
+    const auto perms = std::filesystem::status(fixture.dataDir()).permissions();
+    BOOST_CHECK(perms == std::filesystem::perms::owner_all);
 }
 
 BOOST_AUTO_TEST_CASE(keeps_everything_across_a_reopen) {
