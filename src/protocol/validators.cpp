@@ -190,4 +190,14 @@ std::optional<TextProblem> checkMessageText(std::string_view text) {
     return TextProblem{"message text must not contain control characters other than TAB", false};
 }
 
+std::string foldUsername(std::string_view name) {
+    std::string key(name);
+    for (char& c : key) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return key;
+}
+
 }  // namespace dfp::protocol

@@ -28,6 +28,10 @@ Problem checkTitle(std::string_view title);        // 1-64 bytes UTF-8, no White
 Problem checkFileName(std::string_view name);      // as titles, 1-128 bytes, no / \, no leading .
 Problem checkPassword(std::string_view password);  // 1-128 bytes UTF-8, no Cc but TAB
 
+// The key under which a user name is unique "without regard to case" (protocol.md §3). User
+// names are ASCII, so ASCII lower-casing is exactly that.
+std::string foldUsername(std::string_view name);
+
 // Message text: 1-4000 bytes UTF-8, no Cc but TAB. tooLong distinguishes 413 from 400.
 struct TextProblem {
     std::string reason;

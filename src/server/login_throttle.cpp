@@ -3,18 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "protocol/validators.h"
+
 namespace dfp::server {
-
-namespace {
-
-std::string foldCase(std::string_view name) {
-    std::string key(name);
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return key;
-}
-
-}  // namespace
 
 bool LoginThrottle::locked(Counters& counters, std::string_view key, unsigned limit,
                            Clock::time_point now) {
@@ -63,14 +54,14 @@ bool LoginThrottle::allowed(std::string_view address, std::string_view account,
                             Clock::time_point now) {
     std::lock_guard lock(mu_);
     return !locked(byAddress_, address, limits_.perAddress, now) &&
-           !locked(byAccount_, foldCase(account), limits_.perAccount, now);
+           !locked(byAccount_, protocol::foldUsername(account), limits_.perAccount, now);
 }
 
 void LoginThrottle::recordFailure(std::string_view address, std::string_view account,
                                   Clock::time_point now) {
     std::lock_guard lock(mu_);
     count(byAddress_, address, now);
-    count(byAccount_, foldCase(account), now);
+    count(byAccount_, protocol::foldUsername(account), now);
 }
 
 }  // namespace dfp::server

@@ -9,19 +9,9 @@
 #include <system_error>
 #include <vector>
 
+#include "protocol/validators.h"
+
 namespace dfp::server {
-
-namespace {
-
-// User names are ASCII (protocol.md §3), so ASCII folding is exactly "without regard to case".
-std::string foldCase(std::string_view name) {
-    std::string key(name);
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return key;
-}
-
-}  // namespace
 
 SessionRegistry::SessionRegistry(unsigned maxSessions, unsigned maxPreLogin)
     : maxSessions_(maxSessions),
@@ -88,7 +78,7 @@ void SessionRegistry::leave(std::uint64_t id) {
 }
 
 std::unique_ptr<LoginTicket> SessionRegistry::login(std::string_view user) {
-    std::string key = foldCase(user);
+    std::string key = protocol::foldUsername(user);
     std::lock_guard lock(mu_);
     if (!online_.insert(key).second) {
         return nullptr;

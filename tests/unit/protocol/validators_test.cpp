@@ -427,3 +427,16 @@ BOOST_AUTO_TEST_CASE(rejects_empty_text_controls_and_invalid_utf8_as_bad_request
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace dfp::protocol
+
+BOOST_AUTO_TEST_SUITE(fold_username)
+
+BOOST_AUTO_TEST_CASE(folds_ascii_letters_and_keeps_everything_else) {
+    const std::pair<std::string, std::string> rows[] = {
+        {"Yoda", "yoda"}, {"YODA", "yoda"}, {"yoda", "yoda"}, {"R2-D2_.x", "r2-d2_.x"}, {"", ""},
+    };
+    for (const auto& [name, key] : rows) {
+        BOOST_TEST(dfp::protocol::foldUsername(name) == key);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
