@@ -30,6 +30,7 @@
 namespace dfp::test {
 
 inline constexpr std::chrono::milliseconds kDefaultWait{10'000};
+inline constexpr std::chrono::milliseconds kStartupWait{30'000};
 
 class ServerError : public std::runtime_error {
 public:
@@ -67,7 +68,9 @@ public:
 
     // Waits for the `event=listening address=HOST:PORT` line and returns PORT. Throws if the
     // child exits first or the deadline passes.
-    std::uint16_t awaitListening(std::chrono::milliseconds timeout = kDefaultWait);
+    // The default is generous because CI machines may be loaded: a server that fails to
+    // start is noticed at once anyway (the child's exit wakes the wait).
+    std::uint16_t awaitListening(std::chrono::milliseconds timeout = kStartupWait);
     std::uint16_t port() const;  // after awaitListening()
 
     pid_t pid() const { return pid_; }
