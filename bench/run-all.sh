@@ -37,7 +37,6 @@ else
 fi
 
 # ---------------------------------------------------------------- build and tools
-scripts/install-deps.sh
 bench/install-bench-deps.sh
 log "building $build"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDFP_BUILD_TESTS=OFF >/dev/null
