@@ -3,26 +3,12 @@
 #include <algorithm>
 
 #include "protocol/commands.h"
+#include "protocol/request.h"
 
 namespace dfp::client {
 namespace {
 
 using protocol::Verb;
-
-std::vector<std::string> tokens(std::string_view text) {
-    std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        if (text[pos] == ' ') {
-            ++pos;
-            continue;
-        }
-        const std::size_t end = std::min(text.find(' ', pos), text.size());
-        out.emplace_back(text.substr(pos, end - pos));
-        pos = end;
-    }
-    return out;
-}
 
 char lowerAscii(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
@@ -92,7 +78,7 @@ bool takesTitleFirst(Verb verb) {
 
 Completion complete(std::string_view before, std::string_view word,
                     const CompletionSource& source) {
-    const std::vector<std::string> done = tokens(before);
+    const std::vector<std::string> done = protocol::splitOnSpaces(before);
     Completion completion;
     if (done.empty()) {
         completion.candidates = verbs(word);

@@ -1,5 +1,7 @@
 #include "protocol/request.h"
 
+#include <algorithm>
+
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -121,6 +123,21 @@ std::optional<std::string> parseSha256(std::string_view text) {
         }
     }
     return lower;
+}
+
+std::vector<std::string> splitOnSpaces(std::string_view text) {
+    std::vector<std::string> tokens;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        if (text[pos] == ' ') {
+            ++pos;
+            continue;
+        }
+        const std::size_t end = std::min(text.find(' ', pos), text.size());
+        tokens.emplace_back(text.substr(pos, end - pos));
+        pos = end;
+    }
+    return tokens;
 }
 
 }  // namespace dfp::protocol

@@ -27,6 +27,10 @@ struct Request {
 // throws; every judgement is recorded in the result.
 Request parseRequest(std::string_view line);
 
+// The tokens of text separated by runs of spaces (U+0020), as DFP/1 separates arguments
+// and reply fields (protocol.md §1, §2).
+std::vector<std::string> splitOnSpaces(std::string_view text);
+
 // A message number: 1-18 ASCII digits (protocol.md §4). nullopt if malformed. "0" parses
 // (it is well-formed and names no message: 404, not 400).
 std::optional<long long> parseMessageNumber(std::string_view text);

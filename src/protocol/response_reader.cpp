@@ -16,21 +16,6 @@ bool isDigit(char c) {
     return c >= '0' && c <= '9';
 }
 
-std::vector<std::string> splitFields(std::string_view text) {
-    std::vector<std::string> fields;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        if (text[pos] == ' ') {
-            ++pos;
-            continue;
-        }
-        const std::size_t end = std::min(text.find(' ', pos), text.size());
-        fields.emplace_back(text.substr(pos, end - pos));
-        pos = end;
-    }
-    return fields;
-}
-
 ResponseEvent malformed(std::string text) {
     return ResponseEvent{ResponseEvent::Kind::Malformed, 0, std::move(text), {}};
 }
@@ -151,7 +136,7 @@ std::optional<ResponseEvent> ResponseReader::next(std::size_t maxChunk) {
     }
     const int code = ((*line)[0] - '0') * 100 + ((*line)[1] - '0') * 10 + ((*line)[2] - '0');
     std::string text = line->size() > 4 ? line->substr(4) : std::string();
-    std::vector<std::string> fields = splitFields(text);
+    std::vector<std::string> fields = splitOnSpaces(text);
 
     // Notices come only where a status line may (protocol.md §5); a body never holds one,
     // which the states above ensure.
