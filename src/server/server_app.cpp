@@ -1,25 +1,27 @@
 #include "server/server_app.h"
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
 #include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
-#include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerParams.h>
-#include <Poco/PatternFormatter.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
 
 #include "server/connection.h"
+#include "server/hangup_watcher.h"
+#include "server/log_output.h"
 #include "server/server_options.h"
 #include "server/session_registry.h"
 #include "storage/forum_store.h"
@@ -36,32 +38,65 @@ namespace {
 constexpr int kSpareThreads = 8;
 constexpr int kThreadStackSize = 1 << 20;
 
-void blockTerminationSignals() {
-    // Blocked before any thread starts, so every thread inherits the mask and SIGINT/SIGTERM
-    // reach only waitForTerminationRequest()'s sigwait in the main thread.
+void blockSignals() {
+    // Blocked before any thread starts, so every thread inherits the mask: SIGINT/SIGTERM reach
+    // only waitForTerminationRequest()'s sigwait in the main thread, SIGHUP only HangupWatcher.
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     // A peer that vanishes must surface as an error on that session, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 }
 
+// A dfp.* key in a config file that no option has is a typo the operator wants to hear about.
+void checkKnownSettings(const Poco::Util::AbstractConfiguration& files,
+                        const std::vector<std::string>& names) {
+    Poco::Util::AbstractConfiguration::Keys keys;
+    files.keys("dfp", keys);
+    for (const std::string& key : keys) {
+        if (std::find(names.begin(), names.end(), key) == names.end()) {
+            throw ConfigError("unknown setting dfp." + key + " in the config file");
+        }
+    }
+}
+
 }  // namespace
+
+ServerApp::ServerApp()
+    : commandLine_(new Poco::Util::MapConfiguration),
+      environment_(new Poco::Util::MapConfiguration),
+      configFiles_(new Poco::Util::LayeredConfiguration) {
+    // Above Poco's own application layer, so nothing Poco writes there can shadow a flag.
+    config().add(commandLine_, "command-line", PRIO_APPLICATION - 1, false);
+    config().add(environment_, "environment", (PRIO_APPLICATION + PRIO_DEFAULT) / 2, false);
+    config().add(configFiles_, "config-files", PRIO_DEFAULT, false);
+}
 
 void ServerApp::initialize(Poco::Util::Application& self) {
     ServerApplication::initialize(self);
-    // Logs go to stderr, one event a line, unless the configuration sets up logging itself.
-    if (!config().hasProperty("logging.loggers.root.channel")) {
-        Poco::AutoPtr<Poco::PatternFormatter> formatter(
-            new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
-        Poco::AutoPtr<Poco::FormattingChannel> channel(
-            new Poco::FormattingChannel(formatter, new Poco::ConsoleChannel));
-        Poco::Logger::root().setChannel(channel);
-        Poco::Logger::root().setLevel(config().getString("dfp.log-level", "information"));
+    auto fromEnvironment = settingsFromEnvironment(settingNames(), ::getenv);
+    Poco::Util::AbstractConfiguration::Keys keys;
+    fromEnvironment->keys("dfp", keys);
+    for (const std::string& key : keys) {
+        environment_->setString("dfp." + key, fromEnvironment->getString("dfp." + key));
     }
+    // Until main() has read the settings, startup errors go to stderr.
+    ServerConfig defaults;
+    installLogOutput(defaults);
+}
+
+std::vector<std::string> ServerApp::settingNames() const {
+    std::vector<std::string> names;
+    for (const Option& option : options()) {
+        if (option.binding().starts_with("dfp.")) {
+            names.push_back(option.binding().substr(4));
+        }
+    }
+    return names;
 }
 
 void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
@@ -71,7 +106,7 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
                               .required(false)
                               .repeatable(false)
                               .argument(arg)
-                              .binding(std::string("dfp.") + name));
+                              .binding(std::string("dfp.") + name, commandLine_));
     };
     value("port", "N", "port to listen on (default 58000; 0 picks a free one)");
     value("bind", "ADDR", "address to listen on (default 127.0.0.1)");
@@ -98,12 +133,16 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
     value("sync", "MODE", "normal (default: survives a process crash) or full (fsync each commit)");
     value("name", "NAME", "server name shown in the greeting (default dfp)");
     value("log-level", "LEVEL", "error, warning, information (default) or debug");
+    value("log-file", "FILE", "log to FILE instead of stderr; SIGHUP reopens it");
+    value("log-rotate", "WHEN",
+          "rotate the log file at a size ('10 M', the default), an age ('daily') or 'never'");
+    value("log-keep", "N", "rotated log files to keep (default 10)");
     options.addOption(
         Option("no-register", "", "refuse unknown users (403) instead of registering them")
             .required(false)
             .repeatable(false)
-            .binding("dfp.no-register"));
-    options.addOption(Option("config", "", "load settings from a Poco properties file")
+            .binding("dfp.no-register", commandLine_));
+    options.addOption(Option("config", "", "load settings from a properties file (dfp.* keys)")
                           .required(false)
                           .repeatable(true)
                           .argument("FILE")
@@ -119,8 +158,35 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
 }
 
 void ServerApp::loadConfigFile(const std::string& /*name*/, const std::string& value) {
-    // Below the command line (PRIO_APPLICATION), so a flag given beside --config wins.
-    loadConfiguration(value, PRIO_DEFAULT);
+    try {
+        // A later --config file overrides an earlier one; all are below the environment.
+        Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> file(
+            new Poco::Util::PropertyFileConfiguration(value));
+        configFiles_->add(file, -static_cast<int>(++configFileCount_));
+    } catch (const Poco::Exception& e) {
+        configError_ = "cannot read config file " + value + ": " + e.displayText();
+        stopOptionsProcessing();
+    }
+}
+
+AdminPasswordInputs ServerApp::adminPasswordInputs(const std::vector<std::string>& args) const {
+    auto get = [](const Poco::Util::AbstractConfiguration& layer) -> std::optional<std::string> {
+        if (layer.hasProperty("dfp.admin-password-file")) {
+            return layer.getString("dfp.admin-password-file");
+        }
+        return std::nullopt;
+    };
+    AdminPasswordInputs inputs;
+    if (args.size() == 2) {
+        inputs.positional = args[1];
+    }
+    inputs.commandLineFile = get(*commandLine_);
+    if (const char* env = std::getenv("DFP_ADMIN_PASSWORD"); env != nullptr && *env != '\0') {
+        inputs.environment = env;
+    }
+    inputs.environmentFile = get(*environment_);
+    inputs.configFile = get(*configFiles_);
+    return inputs;
 }
 
 void ServerApp::showVersion(const std::string& /*name*/, const std::string& /*value*/) {
@@ -135,8 +201,10 @@ void ServerApp::showHelp(const std::string& /*name*/, const std::string& /*value
     help.setUsage("[PORT [ADMIN_PASSWORD]] [--option=value...]");
     help.setHeader("dfp-server: the DFP/1 forum server.");
     help.setFooter(
-        "Settings may also come from a properties file (--config) under the same "
-        "names prefixed with 'dfp.'.");
+        "Every setting may also come from the environment, as DFP_DATA_DIR for --data-dir, "
+        "or from a properties file (--config) as dfp.data-dir. The command line wins over "
+        "the environment, which wins over the file. SIGHUP reopens the log file. See "
+        "dfp-server(1).");
     help.format(std::cout);
     stopEarly_ = true;
     stopOptionsProcessing();
@@ -146,19 +214,27 @@ int ServerApp::main(const std::vector<std::string>& args) {
     if (stopEarly_) {
         return EXIT_OK;
     }
+    // Before any thread starts (the store's, the pool's), so all of them inherit the mask.
+    blockSignals();
     Poco::Logger& log = Poco::Logger::get("dfp.server");
 
     ServerConfig settings;
     std::unique_ptr<storage::ForumStore> store;
+    Poco::AutoPtr<LogFile> logFile;
     try {
+        if (!configError_.empty()) {
+            throw ConfigError(configError_);
+        }
+        checkKnownSettings(*configFiles_, settingNames());
         settings = readServerConfig(config(), args);
+        logFile = installLogOutput(settings);
         storage::StoreOptions storeOptions;
         storeOptions.dataDir = settings.dataDir;
         storeOptions.passwordCost = settings.passwordCost;
         storeOptions.durability = settings.durability;
         storeOptions.maxFileSize = settings.maxFileSize;
         store = storage::openForumStore(storeOptions);
-        auto admin = resolveAdminPassword(config(), args, settings.dataDir);
+        auto admin = resolveAdminPassword(adminPasswordInputs(args), settings.dataDir);
         settings.adminPassword = admin.password;
         log.information("event=admin-password source=\"%s\"", admin.origin);
     } catch (const ConfigError& e) {
@@ -174,7 +250,14 @@ int ServerApp::main(const std::vector<std::string>& args) {
     log.information("event=startup version=%s data-dir=\"%s\" schema-version=%d",
                     std::string(DFP_VERSION), settings.dataDir.string(), store->schemaVersion());
 
-    blockTerminationSignals();
+    HangupWatcher hangups([&log, logFile]() mutable {
+        if (logFile) {
+            logFile->reopen();
+            log.information("event=log-reopened");
+        } else {
+            log.information("event=sighup logging-to=stderr");
+        }
+    });
 
     Poco::Net::ServerSocket listener;
     try {

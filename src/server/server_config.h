@@ -43,6 +43,12 @@ struct ServerConfig {
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
     storage::Durability durability = storage::Durability::Normal;
+    // Logging: stderr unless logFile is set; the file rotates at logRotation (Poco
+    // FileChannel's syntax: "10 M", "daily", "never") keeping logKeep old files.
+    std::string logLevel = "information";
+    std::filesystem::path logFile;
+    std::string logRotation = "10 M";
+    unsigned logKeep = 10;
 };
 
 }  // namespace dfp::server

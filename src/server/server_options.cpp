@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
@@ -49,6 +50,26 @@ bool readFlag(const Poco::Util::AbstractConfiguration& config, const std::string
 
 }  // namespace
 
+std::string environmentVariableFor(std::string_view setting) {
+    std::string name = "DFP_";
+    for (char c : setting) {
+        name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return name;
+}
+
+Poco::AutoPtr<Poco::Util::MapConfiguration> settingsFromEnvironment(
+    const std::vector<std::string>& settings, const EnvironmentLookup& lookup) {
+    Poco::AutoPtr<Poco::Util::MapConfiguration> found(new Poco::Util::MapConfiguration);
+    for (const std::string& setting : settings) {
+        const char* value = lookup(environmentVariableFor(setting).c_str());
+        if (value != nullptr && *value != '\0') {
+            found->setString("dfp." + setting, value);
+        }
+    }
+    return found;
+}
+
 ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
                               const std::vector<std::string>& positional) {
     ServerConfig result;
@@ -65,7 +86,9 @@ ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
             throw ConfigError("PORT must be a number from 0 to 65535, not '" + positional[0] + "'");
         }
     }
-    result.port = static_cast<std::uint16_t>(readNumber(config, "dfp.port", port, 0, 65535));
+    result.port = positional.empty()
+                      ? static_cast<std::uint16_t>(readNumber(config, "dfp.port", port, 0, 65535))
+                      : static_cast<std::uint16_t>(port);
     result.bindAddress = config.getString("dfp.bind", result.bindAddress);
     result.dataDir = config.getString("dfp.data-dir", result.dataDir.string());
     result.serverName = config.getString("dfp.name", result.serverName);
@@ -115,6 +138,16 @@ ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
     } else {
         throw ConfigError("sync must be normal or full");
     }
+
+    result.logLevel = config.getString("dfp.log-level", result.logLevel);
+    if (result.logLevel != "error" && result.logLevel != "warning" &&
+        result.logLevel != "information" && result.logLevel != "debug") {
+        throw ConfigError("log-level must be error, warning, information or debug");
+    }
+    result.logFile = config.getString("dfp.log-file", "");
+    result.logRotation = config.getString("dfp.log-rotate", result.logRotation);
+    result.logKeep =
+        static_cast<unsigned>(readNumber(config, "dfp.log-keep", result.logKeep, 1, 1000));
     return result;
 }
 
@@ -139,21 +172,33 @@ std::string readPasswordFile(const std::filesystem::path& path) {
     return password;
 }
 
-AdminPasswordSource resolveAdminPassword(const Poco::Util::AbstractConfiguration& config,
-                                         const std::vector<std::string>& positional,
+AdminPasswordSource resolveAdminPassword(const AdminPasswordInputs& inputs,
                                          const std::filesystem::path& dataDir) {
-    if (config.hasProperty("dfp.admin-password-file")) {
-        std::string path = config.getString("dfp.admin-password-file");
-        return {readPasswordFile(path), "file " + path};
+    if (inputs.positional && inputs.commandLineFile) {
+        throw ConfigError(
+            "the admin password is given twice on the command line "
+            "(ADMIN_PASSWORD and --admin-password-file); give one");
     }
-    if (positional.size() == 2) {
-        if (positional[1].empty()) {
+    if (inputs.positional) {
+        if (inputs.positional->empty()) {
             throw ConfigError("ADMIN_PASSWORD must not be empty");
         }
-        return {positional[1], "command line"};
+        return {*inputs.positional, "command line"};
     }
-    if (const char* env = std::getenv("DFP_ADMIN_PASSWORD"); env != nullptr && *env != '\0') {
-        return {env, "environment DFP_ADMIN_PASSWORD"};
+    if (inputs.commandLineFile) {
+        return {readPasswordFile(*inputs.commandLineFile), "file " + *inputs.commandLineFile};
+    }
+    if (inputs.environment && inputs.environmentFile) {
+        throw ConfigError("both DFP_ADMIN_PASSWORD and DFP_ADMIN_PASSWORD_FILE are set; unset one");
+    }
+    if (inputs.environment) {
+        return {*inputs.environment, "environment DFP_ADMIN_PASSWORD"};
+    }
+    if (inputs.environmentFile) {
+        return {readPasswordFile(*inputs.environmentFile), "file " + *inputs.environmentFile};
+    }
+    if (inputs.configFile) {
+        return {readPasswordFile(*inputs.configFile), "file " + *inputs.configFile};
     }
     const std::filesystem::path kept = dataDir / "admin-password";
     if (std::filesystem::exists(kept)) {

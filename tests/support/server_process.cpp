@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -123,8 +124,27 @@ ServerProcess::ServerProcess(ServerOptions options) : options_(std::move(options
     }
     argv.push_back(nullptr);
 
-    const int rc =
-        ::posix_spawn(&pid_, argv_.front().c_str(), &actions, &attributes, argv.data(), environ);
+    std::vector<std::string> environment;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        std::string_view text(*entry);
+        const bool replaced = std::any_of(options_.environment.begin(), options_.environment.end(),
+                                          [&](const std::string& extra) {
+                                              return extra.substr(0, extra.find('=') + 1) ==
+                                                     text.substr(0, text.find('=') + 1);
+                                          });
+        if (!replaced) {
+            environment.emplace_back(text);
+        }
+    }
+    environment.insert(environment.end(), options_.environment.begin(), options_.environment.end());
+    std::vector<char*> envp;
+    for (std::string& entry : environment) {
+        envp.push_back(entry.data());
+    }
+    envp.push_back(nullptr);
+
+    const int rc = ::posix_spawn(&pid_, argv_.front().c_str(), &actions, &attributes, argv.data(),
+                                 envp.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     ::close(logPipe[1]);

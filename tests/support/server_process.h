@@ -46,6 +46,8 @@ struct ServerOptions {
     std::filesystem::path adminPasswordFile;
     std::uint16_t port = 0;  // 0: an ephemeral port, read back from the listening line
     std::vector<std::string> extraArgs;
+    // NAME=value entries given to the child on top of (and replacing) the inherited environment.
+    std::vector<std::string> environment;
 };
 
 struct ExitStatus {

@@ -1,0 +1,158 @@
+// Running the server as an operator does: settings from the command line, the environment
+// and a --config file (in that order of precedence), a log file that rotates, and SIGHUP to
+// reopen it after logrotate moved it (docs/operations.md).
+
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/file_watch.h"
+#include "support/server_fixture.h"
+
+using namespace dfp::test;
+
+namespace {
+
+constexpr auto kLogWait = 10s;
+
+void writeFile(const std::filesystem::path& path, const std::string& content) {
+    std::ofstream(path, std::ios::binary) << content;
+}
+
+std::string greetingName(std::uint16_t port) {
+    LineClient client(port);
+    return client.readGreeting().field(2);
+}
+
+// The port of the `event=listening address=HOST:PORT` line in a log file.
+std::uint16_t listeningPortIn(const std::filesystem::path& log) {
+    BOOST_TEST_REQUIRE(waitForFileText(log, "event=listening", kStartupWait),
+                       "no listening line in " << log << ":\n"
+                                               << readWholeFile(log));
+    const std::string text = readWholeFile(log);
+    const auto line = text.find("event=listening");
+    const auto colon = text.find_first_of(':', text.find("address=", line));
+    const auto end = text.find_first_not_of("0123456789", colon + 1);
+    std::uint16_t port = 0;
+    std::from_chars(text.data() + colon + 1, text.data() + end, port);
+    BOOST_TEST_REQUIRE(port != 0);
+    return port;
+}
+
+struct OperatorFixture : ServerFixture {
+    std::filesystem::path configFile() const { return tempPath() / "dfp-server.properties"; }
+    std::filesystem::path logFile() const { return tempPath() / "logs" / "dfp.log"; }
+
+    // A server that logs to logFile(): ServerProcess cannot see its listening line.
+    std::unique_ptr<ServerProcess> startLoggingToFile(std::vector<std::string> extraArgs) {
+        std::filesystem::create_directories(logFile().parent_path());
+        extraArgs.push_back("--log-file=" + logFile().string());
+        return std::make_unique<ServerProcess>(options(std::move(extraArgs)));
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(operations, OperatorFixture)
+
+BOOST_AUTO_TEST_CASE(takes_settings_from_the_command_line_then_the_environment_then_the_file) {
+    writeFile(configFile(), "# a comment\ndfp.name = from-file\ndfp.max-line = 100\n");
+    const std::string config = "--config=" + configFile().string();
+    {
+        ServerProcess server(options({config}));
+        BOOST_TEST(greetingName(server.awaitListening()) == "from-file");
+        LineClient client(server.port());
+        client.readGreeting();
+        // dfp.max-line from the file is in force too: a longer line is refused with 414.
+        BOOST_TEST(client.request("PING " + std::string(200, 'x')).code == 414);
+    }
+    {
+        ServerOptions withEnvironment = options({config});
+        withEnvironment.environment = {"DFP_NAME=from-environment"};
+        ServerProcess server(withEnvironment);
+        BOOST_TEST(greetingName(server.awaitListening()) == "from-environment");
+    }
+    {
+        ServerOptions withAll = options({config, "--name=from-command-line"});
+        withAll.environment = {"DFP_NAME=from-environment"};
+        ServerProcess server(withAll);
+        BOOST_TEST(greetingName(server.awaitListening()) == "from-command-line");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(refuses_to_start_on_an_unknown_setting_in_the_config_file) {
+    writeFile(configFile(), "dfp.max-sesions = 5\n");
+    ServerProcess server(options({"--config=" + configFile().string()}));
+    const ExitStatus status = server.expectExit(kStartupWait);
+    BOOST_TEST(status.exited());
+    BOOST_TEST(status.exitCode() == 78);  // EX_CONFIG
+    BOOST_TEST(server.log().find("unknown setting dfp.max-sesions") != std::string::npos,
+               server.log());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_to_start_when_the_log_file_cannot_be_opened) {
+    ServerProcess server(options({"--log-file=" + (tempPath() / "missing" / "dfp.log").string()}));
+    const ExitStatus status = server.expectExit(kStartupWait);
+    BOOST_TEST(status.exitCode() == 78);
+    BOOST_TEST(server.log().find("cannot open log file") != std::string::npos, server.log());
+}
+
+BOOST_AUTO_TEST_CASE(sighup_reopens_the_log_file_after_it_was_moved_away) {
+    auto server = startLoggingToFile({});
+    const std::uint16_t port = listeningPortIn(logFile());
+    {
+        LineClient before(port);
+        before.readGreeting();
+        before.login("before-move", kPassword);
+    }
+    BOOST_TEST_REQUIRE(waitForFileText(logFile(), "user=before-move", kLogWait));
+
+    const auto moved = logFile().parent_path() / "dfp.log.moved";
+    std::filesystem::rename(logFile(), moved);
+    server->terminate(SIGHUP);
+    BOOST_TEST_REQUIRE(waitForFileText(logFile(), "event=log-reopened", kLogWait));
+    BOOST_TEST(server->running());
+
+    LineClient after(port);
+    after.readGreeting();
+    after.login("after-move", kPassword);
+    after.expect("XIT", 221);
+    BOOST_TEST(waitForFileText(logFile(), "user=after-move", kLogWait));
+    BOOST_TEST(readWholeFile(moved).find("after-move") == std::string::npos);
+
+    server->terminate(SIGTERM);
+    BOOST_TEST(server->expectExit().isCleanZero());
+    BOOST_TEST(readWholeFile(logFile()).find("step=done") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(rotates_the_log_file_and_keeps_only_the_newest_old_ones) {
+    auto server = startLoggingToFile({"--log-rotate=1 K", "--log-keep=2"});
+    const std::uint16_t port = listeningPortIn(logFile());
+    // Each session logs two lines of about a hundred bytes: forty sessions make ~8 KiB.
+    for (int i = 0; i < 40; ++i) {
+        LineClient client(port);
+        client.readGreeting();
+        client.expect("XIT", 221);
+    }
+    server->terminate(SIGTERM);
+    BOOST_TEST_REQUIRE(server->expectExit().isCleanZero());
+
+    std::vector<std::string> archives;
+    for (const auto& entry : std::filesystem::directory_iterator(logFile().parent_path())) {
+        if (entry.path().filename() != "dfp.log") {
+            archives.push_back(entry.path().filename().string());
+        }
+        BOOST_TEST(entry.file_size() < 4096u, entry.path() << " is not rotated");
+    }
+    BOOST_TEST(!archives.empty());
+    BOOST_TEST(archives.size() <= 2u);
+    BOOST_TEST(readWholeFile(logFile()).find("step=done") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
