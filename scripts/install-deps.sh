@@ -8,6 +8,7 @@ packages=(
   cmake g++ make ninja-build pkg-config git
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libpoco-dev libboost-test-dev libsodium-dev libedit-dev libssl-dev
+  dpkg-dev file  # scripts/package.sh: cpack finds the .deb's library dependencies with them
   "$@"  # extra packages a caller needs, e.g. scripts/fuzz.sh asks for clang
 )
 

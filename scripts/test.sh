@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test: once in a release build and once
-# under AddressSanitizer + UndefinedBehaviorSanitizer; then the tests where threads meet under
-# ThreadSanitizer. Fails on the first failure.
+# Installs what is missing, builds, and runs every test: once in a release build (then the
+# Debian package: scripts/package-test.sh) and once under AddressSanitizer +
+# UndefinedBehaviorSanitizer; then the tests where threads meet under ThreadSanitizer.
+# Fails on the first failure. Run as root (apt-get, dpkg -i).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export BOOST_TEST_COLOR_OUTPUT=no
@@ -14,6 +15,10 @@ for flavour in release asan; do
   scripts/build.sh "$flavour"
   echo "== $flavour build took $(( $(date +%s) - start )) s; running tests"
   ctest --test-dir "build/$flavour" --output-on-failure --parallel "$(nproc)" --timeout 1200
+  if [ "$flavour" = release ]; then
+    # The Debian package: built, installed with dpkg -i, served from, checked, purged.
+    scripts/package-test.sh build/release
+  fi
 done
 
 # ThreadSanitizer: the storage suite (its concurrency tests run many writers and readers at
