@@ -9,6 +9,9 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -84,6 +87,57 @@ BOOST_AUTO_TEST_CASE(takes_settings_from_the_command_line_then_the_environment_t
         ServerProcess server(withAll);
         BOOST_TEST(greetingName(server.awaitListening()) == "from-command-line");
     }
+}
+
+// Every option of --help (but those that are not settings) is in the sample file, so an
+// operator reading it sees everything there is.
+BOOST_AUTO_TEST_CASE(the_sample_configuration_documents_every_setting) {
+    ServerProcess help(options({"--help"}));
+    BOOST_TEST_REQUIRE(help.expectExit(kStartupWait).isCleanZero());
+    const std::string sample = readWholeFile(DFP_SAMPLE_CONFIG);
+    BOOST_TEST_REQUIRE(!sample.empty());
+    const std::set<std::string> notSettings = {"help",  "version", "config", "daemon",
+                                               "umask", "option",  "pidfile"};
+    const std::string text = help.log();
+    const std::regex option(R"(--([a-z][a-z-]*))");
+    int settings = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), option);
+         it != std::sregex_iterator(); ++it) {
+        const std::string name = (*it)[1];
+        if (notSettings.contains(name)) {
+            continue;
+        }
+        ++settings;
+        BOOST_TEST(sample.find("dfp." + name + " =") != std::string::npos,
+                   "dfp." << name << " is not in " << DFP_SAMPLE_CONFIG);
+    }
+    BOOST_TEST(settings >= 25);
+}
+
+// The sample with every setting switched on (but those naming files that do not exist here)
+// is a configuration the server accepts; its values are the defaults.
+BOOST_AUTO_TEST_CASE(starts_with_every_setting_of_the_sample_configuration) {
+    std::istringstream sample(readWholeFile(DFP_SAMPLE_CONFIG));
+    std::ostringstream enabled;
+    const std::regex commented(R"(^#(dfp\.([a-z-]+) = .*)$)");
+    const std::set<std::string> files = {"tls-cert", "tls-key", "admin-password-file", "log-file"};
+    int switchedOn = 0;
+    for (std::string line; std::getline(sample, line);) {
+        std::smatch match;
+        if (std::regex_match(line, match, commented) && !files.contains(match[2])) {
+            enabled << match[1] << "\n";
+            ++switchedOn;
+        } else {
+            enabled << line << "\n";
+        }
+    }
+    BOOST_TEST_REQUIRE(switchedOn >= 15);
+    writeFile(configFile(), enabled.str());
+    // The sample's data dir and port are the packaged ones; the command line wins over them.
+    ServerProcess server(options({"--config=" + configFile().string()}));
+    BOOST_TEST(greetingName(server.awaitListening()) == "dfp");
+    BOOST_TEST(server.port() != 58000);
+    BOOST_TEST(std::filesystem::exists(dataDir() / "forum.db"));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_to_start_on_an_unknown_setting_in_the_config_file) {
