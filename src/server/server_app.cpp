@@ -130,6 +130,9 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
           "failed logins for one account before 429 for a window (default 10)");
     value("login-throttle-window", "SECONDS", "how long those counts last (default 300)");
     value("password-hash-cost", "LEVEL", "argon2id cost: interactive (default), moderate, min");
+    value("password-hash-threads", "N",
+          "password hashes computed at once, each using 64 MiB at the interactive cost "
+          "(default 0: half the CPU threads, at least one)");
     value("sync", "MODE", "normal (default: survives a process crash) or full (fsync each commit)");
     value("name", "NAME", "server name shown in the greeting (default dfp)");
     value("log-level", "LEVEL", "error, warning, information (default) or debug");
@@ -231,6 +234,7 @@ int ServerApp::main(const std::vector<std::string>& args) {
         storage::StoreOptions storeOptions;
         storeOptions.dataDir = settings.dataDir;
         storeOptions.passwordCost = settings.passwordCost;
+        storeOptions.maxConcurrentHashes = settings.passwordHashThreads;
         storeOptions.durability = settings.durability;
         storeOptions.maxFileSize = settings.maxFileSize;
         store = storage::openForumStore(storeOptions);

@@ -42,6 +42,7 @@ struct ServerConfig {
     bool registrationOpen = true;
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
+    unsigned passwordHashThreads = 0;  // hashes at once; 0 = half the hardware threads
     storage::Durability durability = storage::Durability::Normal;
     // Logging: stderr unless logFile is set; the file rotates at logRotation (Poco
     // FileChannel's syntax: "10 M", "daily", "never") keeping logKeep old files.

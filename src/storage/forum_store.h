@@ -43,7 +43,7 @@ struct StoreOptions {
     Durability durability = Durability::Normal;
     std::uint64_t maxFileSize = 1ULL << 30;
     // How many password hashes may run at once (each costs the memory of its PasswordCost);
-    // 0 = the number of hardware threads.
+    // 0 = half the hardware threads, at least one.
     unsigned maxConcurrentHashes = 0;
     // The owner (the server) locks the data directory against a second owner and, on open,
     // removes crash leftovers: temp files and blobs that no row references. Tools that open

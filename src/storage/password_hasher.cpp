@@ -32,9 +32,11 @@ std::size_t memLimitFor(PasswordCost cost) {
     return crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }
 
+// By default hashing may take half the hardware threads, at least one: a crowd logging in
+// then leaves the other half to everyone else's requests (docs/performance.md).
 std::ptrdiff_t slotCount(unsigned maxConcurrent) {
     if (maxConcurrent == 0) {
-        maxConcurrent = std::thread::hardware_concurrency();
+        maxConcurrent = std::thread::hardware_concurrency() / 2;
     }
     return maxConcurrent == 0 ? 1 : static_cast<std::ptrdiff_t>(maxConcurrent);
 }

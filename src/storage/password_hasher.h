@@ -17,7 +17,7 @@ namespace dfp::storage {
 
 class PasswordHasher {
 public:
-    // maxConcurrent 0 = the number of hardware threads. sodium_init() must have run.
+    // maxConcurrent 0 = half the hardware threads, at least one. sodium_init() must have run.
     PasswordHasher(PasswordCost cost, unsigned maxConcurrent);
     PasswordHasher(const PasswordHasher&) = delete;
     PasswordHasher& operator=(const PasswordHasher&) = delete;
