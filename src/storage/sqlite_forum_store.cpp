@@ -404,6 +404,22 @@ bool rollbackToSavepoint(Connection& connection) noexcept {
     }
 }
 
+// A failure of a whole batch reaches many callers, each rethrowing it on its own thread: each
+// gets its own copy with its own message (copies of a std::runtime_error share one
+// reference-counted message string). The type is kept for SQLite errors, which storage
+// classifies; other exceptions become std::runtime_error with the same message.
+std::exception_ptr copyForOneCaller(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const SQLite::Exception& e) {
+        return std::make_exception_ptr(SQLite::Exception(std::string(e.what()), e.getErrorCode()));
+    } catch (const std::exception& e) {
+        return std::make_exception_ptr(std::runtime_error(std::string(e.what())));
+    } catch (...) {
+        return error;
+    }
+}
+
 }  // namespace
 
 void SqliteForumStore::PendingWrite::fail(std::exception_ptr error) {
@@ -415,7 +431,6 @@ void SqliteForumStore::PendingWrite::fail(std::exception_ptr error) {
             storageFull_ = true;
             return;
         }
-        // Each caller gets its own copy: a batch's failure may reach many threads at once.
         error_ = std::make_exception_ptr(e);
     } catch (...) {
         error_ = std::current_exception();
@@ -528,7 +543,7 @@ void SqliteForumStore::runBatch(const std::vector<PendingWrite*>& batch) noexcep
         for (PendingWrite* write : pending) {
             if (!write->failed()) {
                 write->discard();
-                write->fail(error);
+                write->fail(copyForOneCaller(error));
             }
         }
     }
