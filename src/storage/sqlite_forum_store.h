@@ -9,10 +9,10 @@
 // Writes are grouped (docs/storage.md, "Group commit"): a writer queues its write under
 // queueMu_; one of the queued writers at a time, the leader, runs a batch of them in one
 // transaction under writerMu_ and hands each its result only after the COMMIT. So this
-// process's writers queue on a mutex instead of spinning in SQLite's busy handler (which
-// remains for other processes, such as dfp-admin). Readers take neither mutex: in WAL mode
-// they read a snapshot while a write is in progress. No lock is held while hashing a password
-// or doing file I/O on upload bytes.
+// process's writers wait on a condition variable instead of spinning in SQLite's busy
+// handler (which remains for other processes, such as dfp-admin). Readers take neither mutex: in
+// WAL mode they read a snapshot while a write is in progress. No lock is held while hashing a
+// password or doing file I/O on upload bytes.
 //
 // Uploads handed out by beginUpload refer to the store for their commit: they must not
 // outlive it. FileReaders hold only their open descriptor.

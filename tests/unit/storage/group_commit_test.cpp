@@ -471,4 +471,54 @@ BOOST_AUTO_TEST_CASE(a_failing_commit_reaches_every_writer_and_leaves_nothing) {
     BOOST_CHECK_EQUAL(dfp::test::readAll(**reader), "old");
 }
 
+// Blobs follow their rows through a batch: a removal unlinks only after the COMMIT, an upload
+// whose thread a batch-mate removed is refused and its blob goes, and what is left in files/
+// is exactly what the rows name.
+BOOST_AUTO_TEST_CASE(uploads_and_removals_in_one_batch_leave_exactly_the_named_blobs) {
+    StoreFixture fixture;
+    BatchGate gate;
+    auto store = fixture.open(gate.hooks());
+    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+    BOOST_REQUIRE(store->createThread("Other", "Yoda"));
+    BOOST_REQUIRE(dfp::test::uploadFile(*store, "Topic", "old.txt", "Yoda", "old"));
+    BOOST_REQUIRE(dfp::test::uploadFile(*store, "Other", "other.txt", "Yoda", "other"));
+    BOOST_REQUIRE_EQUAL(dfp::test::directoryEntries(fixture.filesDir()).size(), 2u);
+    gate.reset();
+    auto upload = [&](const char* title, const char* name) {
+        return [&store, title, name] {
+            return outcome(dfp::test::uploadFile(*store, title, name, "Yoda", name));
+        };
+    };
+    Writers writers(6);
+    runAsOneBatch(gate, writers,
+                  [&] { return posted(store->postMessage("Topic", "Yoda", "lead")); },
+                  {
+                      [&] { return outcome(store->removeFile("Topic", "old.txt", "Yoda")); },
+                      upload("Topic", "new.txt"),
+                      upload("Other", "late.txt"),
+                      [&] { return outcome(store->removeThread("Other", "Yoda")); },
+                      upload("Other", "too-late.txt"),
+                  });
+    BOOST_CHECK_EQUAL(writers.outcome(0), "ok 1");
+    BOOST_CHECK_EQUAL(writers.outcome(1), "ok");
+    BOOST_CHECK_EQUAL(writers.outcome(2), "ok");
+    BOOST_CHECK_EQUAL(writers.outcome(3), "ok");
+    BOOST_CHECK_EQUAL(writers.outcome(4), "ok");
+    BOOST_CHECK_EQUAL(writers.outcome(5), describe(StoreError::ThreadNotFound));
+    BOOST_CHECK_EQUAL(gate.commits(), 2);
+    auto files = store->listFiles("Topic");
+    BOOST_REQUIRE(files);
+    BOOST_REQUIRE_EQUAL(files->size(), 1u);
+    BOOST_CHECK_EQUAL(files->front().name, "new.txt");
+    auto reader = store->openFile("Topic", "new.txt");
+    BOOST_REQUIRE(reader);
+    BOOST_CHECK_EQUAL(dfp::test::readAll(**reader), "new.txt");
+    // One blob (new.txt's): old.txt's, other.txt's and late.txt's went with their rows, and
+    // too-late.txt's with its refusal.
+    BOOST_CHECK_EQUAL(dfp::test::directoryEntries(fixture.filesDir()).size(), 1u);
+    BOOST_CHECK(dfp::test::directoryEntries(fixture.tmpDir()).empty());
+    BOOST_CHECK_EQUAL(outcome(store->listFiles("Other")), describe(StoreError::ThreadNotFound));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
