@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include <SQLiteCpp/Database.h>
@@ -365,24 +367,244 @@ void SqliteForumStore::requireWritable() const {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Writes: group commit
+
+namespace {
+
+// A bigger batch makes its first writers wait for the bodies of all the others; 64 short
+// bodies take well under a millisecond, about one fsync.
+constexpr std::size_t kMaxBatch = 64;
+
+// The statements that bracket each body of a batch. Named, so a body's own failure cannot
+// leave a different savepoint to roll back to.
+constexpr char kSavepoint[] = "SAVEPOINT dfp_write";
+constexpr char kReleaseSavepoint[] = "RELEASE dfp_write";
+constexpr char kRollbackToSavepoint[] = "ROLLBACK TO dfp_write";
+
+// sqlite3_commit_hook callback for StoreTestHooks::failCommit: nonzero turns the COMMIT into
+// a rollback that fails with SQLITE_CONSTRAINT_COMMITHOOK.
+int failCommitHook(void* hook) {
+    return (*static_cast<const std::function<bool()>*>(hook))() ? 1 : 0;
+}
+
+// Undoes what the body since kSavepoint did; false if the transaction itself is gone
+// (SQLite rolls a whole transaction back on some errors, SQLITE_FULL and SQLITE_IOERR among
+// them) or cannot be trusted any more.
+bool rollbackToSavepoint(Connection& connection) noexcept {
+    if (connection.inAutocommit()) {
+        return false;
+    }
+    try {
+        connection.prepare(kRollbackToSavepoint)->exec();
+        connection.prepare(kReleaseSavepoint)->exec();
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+
+// A failure of a whole batch reaches many callers, each rethrowing it on its own thread: each
+// gets its own copy with its own message (copies of a std::runtime_error share one
+// reference-counted message string). The type is kept for SQLite errors, which storage
+// classifies; other exceptions become std::runtime_error with the same message.
+std::exception_ptr copyForOneCaller(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const SQLite::Exception& e) {
+        return std::make_exception_ptr(SQLite::Exception(std::string(e.what()), e.getErrorCode()));
+    } catch (const std::exception& e) {
+        return std::make_exception_ptr(std::runtime_error(std::string(e.what())));
+    } catch (...) {
+        return error;
+    }
+}
+
+}  // namespace
+
+void SqliteForumStore::PendingWrite::fail(std::exception_ptr error) {
+    failed_ = true;
+    try {
+        std::rethrow_exception(error);
+    } catch (const SQLite::Exception& e) {
+        if (isDatabaseFull(e)) {
+            storageFull_ = true;
+            return;
+        }
+        error_ = std::make_exception_ptr(e);
+    } catch (...) {
+        error_ = std::current_exception();
+    }
+}
+
+template <typename T, typename Body>
+class SqliteForumStore::TypedWrite final : public SqliteForumStore::PendingWrite {
+public:
+    explicit TypedWrite(Body& body) : body_(body) {}
+
+    bool run(Connection& connection) override {
+        result_.emplace(body_(connection));
+        return static_cast<bool>(*result_);
+    }
+    void discard() override { result_.reset(); }
+
+    // Once done: the result, or the failure.
+    StoreResult<T> take() {
+        if (error_) {
+            std::rethrow_exception(error_);
+        }
+        if (storageFull_) {
+            return StoreError::StorageFull;
+        }
+        // A write always ends with an outcome (runBatch); this guards our own invariant.
+        if (!result_) {
+            throw std::logic_error("a write ended without an outcome");
+        }
+        return std::move(*result_);
+    }
+
+private:
+    Body& body_;
+    std::optional<StoreResult<T>> result_;
+};
+
 template <typename T, typename Body>
 StoreResult<T> SqliteForumStore::inWriteTransaction(Body&& body) {
     requireWritable();
-    std::lock_guard writer(writerMu_);
-    auto connection = pool_->acquire();
-    try {
-        SQLite::Transaction transaction(connection->db(), SQLite::TransactionBehavior::IMMEDIATE);
-        StoreResult<T> result = body(*connection);
-        if (result) {
-            transaction.commit();
-        }
-        return result;
-    } catch (const SQLite::Exception& e) {
-        if (isDatabaseFull(e)) {
-            return StoreError::StorageFull;
-        }
-        throw;
+    TypedWrite<T, std::remove_reference_t<Body>> write(body);
+    submitWrite(write);
+    return write.take();
+}
+
+void SqliteForumStore::submitWrite(PendingWrite& write) {
+    std::unique_lock lock(queueMu_);
+    queue_.push_back(&write);
+    if (hooks_.queued) {
+        hooks_.queued(queue_.size());
     }
+    if (!leading_) {
+        // Nobody leads, so the queue held nothing but this write: it leads at once. A lone
+        // writer commits without waiting for anyone.
+        leading_ = true;
+        write.lead_ = true;
+    } else {
+        write.wake_.wait(lock, [&] { return write.done_ || write.lead_; });
+        if (write.done_) {
+            return;
+        }
+    }
+    // Leading: this write is at the front of the queue; the batch is what waits behind it.
+    const std::size_t size = std::min(queue_.size(), kMaxBatch);
+    std::vector<PendingWrite*> batch(queue_.begin(), queue_.begin() + static_cast<long>(size));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(size));
+    lock.unlock();
+
+    runBatch(batch);
+
+    lock.lock();
+    for (PendingWrite* other : batch) {
+        other->done_ = true;
+        // Notified under the lock: once it sees done_ the waiter returns and its write (and
+        // this condition variable) goes.
+        other->wake_.notify_one();
+    }
+    // The next leader is the oldest waiting write, which runs its batch on its own thread;
+    // this one returns to its caller.
+    if (queue_.empty()) {
+        leading_ = false;
+    } else {
+        queue_.front()->lead_ = true;
+        queue_.front()->wake_.notify_one();
+    }
+}
+
+void SqliteForumStore::runBatch(const std::vector<PendingWrite*>& batch) noexcept {
+    std::vector<PendingWrite*> pending = batch;  // the writes of the current round
+    try {
+        if (hooks_.beforeBatch) {
+            hooks_.beforeBatch(batch.size());
+        }
+        std::lock_guard writer(writerMu_);
+        auto connection = pool_->acquire();
+        if (hooks_.failCommit) {
+            sqlite3_commit_hook(connection->db().getHandle(), &failCommitHook,
+                                const_cast<std::function<bool()>*>(&hooks_.failCommit));
+        }
+        // Each round is one transaction. A round ends early only when a write's failure took
+        // the transaction with it: that write keeps its failure and the others run again in
+        // a new one, so every round has fewer writes than the one before.
+        while (!pending.empty()) {
+            pending = runRound(*connection, pending);
+        }
+    } catch (...) {
+        // BEGIN, a savepoint, the COMMIT or the connection failed: nothing of the round was
+        // committed, so each of its writes without a failure of its own gets this one.
+        const std::exception_ptr error = std::current_exception();
+        for (PendingWrite* write : pending) {
+            if (!write->failed()) {
+                write->discard();
+                write->fail(copyForOneCaller(error));
+            }
+        }
+    }
+}
+
+std::vector<SqliteForumStore::PendingWrite*> SqliteForumStore::runRound(
+    Connection& connection, const std::vector<PendingWrite*>& writes) {
+    // A lone write needs no savepoint: if it fails, nothing is committed at all.
+    const bool savepoints = writes.size() > 1;
+    std::vector<PendingWrite*> kept;  // succeeded or refused, their outcome not final yet
+    bool anySucceeded = false;
+    SQLite::Transaction transaction(connection.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    for (auto next = writes.begin(); next != writes.end(); ++next) {
+        PendingWrite* write = *next;
+        if (savepoints) {
+            connection.prepare(kSavepoint)->exec();
+        }
+        bool succeeded = false;
+        try {
+            succeeded = write->run(connection);
+            if (hooks_.afterWriteBody) {
+                hooks_.afterWriteBody();
+            }
+        } catch (...) {
+            write->fail(std::current_exception());
+        }
+        // What the write did stays only if it succeeded; otherwise back to its savepoint.
+        bool transactionIntact = !connection.inAutocommit();
+        if (transactionIntact && savepoints) {
+            if (succeeded && !write->failed()) {
+                connection.prepare(kReleaseSavepoint)->exec();
+            } else {
+                transactionIntact = rollbackToSavepoint(connection);
+            }
+        }
+        if (!transactionIntact) {
+            // SQLite ended the transaction (it does on SQLITE_FULL, SQLITE_IOERR...), or it
+            // cannot be trusted: everything that ran in it is lost and runs again, except this
+            // write, which ends with its failure. The destructor rolls back what is left.
+            if (!write->failed()) {
+                write->discard();
+                write->fail(std::make_exception_ptr(
+                    std::runtime_error("the write transaction was lost during a write")));
+            }
+            std::vector<PendingWrite*> again = kept;
+            for (PendingWrite* other : kept) {
+                other->discard();
+            }
+            again.insert(again.end(), next + 1, writes.end());
+            return again;
+        }
+        if (!write->failed()) {
+            kept.push_back(write);
+            anySucceeded = anySucceeded || succeeded;
+        }
+    }
+    // Every write refused or failed: nothing to keep, and the destructor rolls back.
+    if (anySucceeded) {
+        transaction.commit();
+    }
+    return {};
 }
 
 template <typename Body>
@@ -505,6 +727,7 @@ void SqliteForumStore::listThreads(const std::function<void(std::uint64_t count)
 StoreStatus SqliteForumStore::removeThread(std::string_view title, std::string_view requester) {
     std::vector<std::string> blobs;
     StoreStatus removed = inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
+        blobs.clear();  // the body may run again (inWriteTransaction)
         const std::optional<ThreadRow> thread = findThread(connection, title);
         if (!thread) {
             return StoreError::ThreadNotFound;
@@ -806,6 +1029,7 @@ StoreStatus SqliteForumStore::removeFile(std::string_view title, std::string_vie
                                          std::string_view requester) {
     std::string blob;
     StoreStatus removed = inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
+        blob.clear();  // the body may run again (inWriteTransaction)
         const std::optional<ThreadRow> thread = findThread(connection, title);
         if (!thread) {
             return StoreError::ThreadNotFound;

@@ -5,20 +5,25 @@
 // describes the files, the durability and the concurrency model.
 //
 // Thread-safety: every ForumStore method may run on any number of threads at once. Each call
-// leases its own pooled connection, so a SQLite connection is never used by two threads;
-// write transactions are also serialised in-process by writerMu_, so this process's writers
-// queue on a mutex instead of spinning in SQLite's busy handler (which remains for other
-// processes, such as dfp-admin). Readers never take writerMu_: in WAL mode they read a
-// snapshot while a write is in progress. No lock is held while hashing a password or doing
-// file I/O on upload bytes.
+// leases its own pooled connection, so a SQLite connection is never used by two threads.
+// Writes are grouped (docs/storage.md, "Group commit"): a writer queues its write under
+// queueMu_; one of the queued writers at a time, the leader, runs a batch of them in one
+// transaction under writerMu_ and hands each its result only after the COMMIT. So this
+// process's writers wait on a condition variable instead of spinning in SQLite's busy
+// handler (which remains for other processes, such as dfp-admin). Readers take neither mutex: in
+// WAL mode they read a snapshot while a write is in progress. No lock is held while hashing a
+// password or doing file I/O on upload bytes.
 //
 // Uploads handed out by beginUpload refer to the store for their commit: they must not
 // outlive it. FileReaders hold only their open descriptor.
 
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -42,6 +47,21 @@ struct StoreTestHooks {
     // PRAGMA max_page_count on every connection (0 = none), so the database "fills up" and
     // writes fail with SQLITE_FULL.
     std::int64_t maxPageCount = 0;
+    // Called at the COMMIT of every write transaction (as SQLite's commit hook); returning
+    // true makes that COMMIT fail (SQLITE_CONSTRAINT_COMMITHOOK) and roll back. Also lets a
+    // test count real commits.
+    std::function<bool()> failCommit;
+    // Called by a write batch's leader, without any lock, before it begins the batch's
+    // transaction, with the number of writes in the batch. It may block (to let a test queue
+    // writers behind a batch) but must not call the store.
+    std::function<void(std::size_t batchSize)> beforeBatch;
+    // Called when a writer has queued its write, with the number of writes now waiting for a
+    // leader (the batch in progress not included). Under the queue mutex: it must not block
+    // or call the store.
+    std::function<void(std::size_t waiting)> queued;
+    // Called inside a batch's transaction after each write's body has returned, before its
+    // savepoint is released; what it throws counts as thrown by that body.
+    std::function<void()> afterWriteBody;
 };
 
 // openForumStore with hooks. Throws StoreOpenError like openForumStore.
@@ -112,10 +132,57 @@ private:
     void removeCrashLeftovers();
     void requireWritable() const;
 
-    // Runs body(connection) in one IMMEDIATE transaction under writerMu_ and commits if it
-    // returns success; SQLITE_FULL becomes StorageFull, other SQLite errors propagate.
+    // One queued write: a caller's body, and what came of it. Lives on the caller's stack
+    // until the leader of its batch has set done_.
+    class PendingWrite {
+    public:
+        PendingWrite() = default;
+        PendingWrite(const PendingWrite&) = delete;
+        PendingWrite& operator=(const PendingWrite&) = delete;
+
+        // Runs the body inside the batch's transaction; true when it succeeded (its changes
+        // are to be kept). May throw whatever the body throws.
+        virtual bool run(Connection& connection) = 0;
+        // Forgets the outcome of run(): its changes were rolled back.
+        virtual void discard() = 0;
+        // The outcome is this failure instead (StorageFull for SQLITE_FULL, else the
+        // exception); final.
+        void fail(std::exception_ptr error);
+        bool failed() const { return failed_; }
+
+    protected:
+        ~PendingWrite() = default;
+        std::exception_ptr error_;  // rethrown to the caller; written by the leader
+        bool storageFull_ = false;  // the caller gets StorageFull; written by the leader
+        bool failed_ = false;       // error_ or storageFull_ is the outcome
+
+    private:
+        friend class SqliteForumStore;
+        std::condition_variable wake_;  // signalled under queueMu_ when done_ or lead_ is set
+        bool done_ = false;             // guarded by queueMu_: the outcome is final
+        bool lead_ = false;             // guarded by queueMu_: this caller leads the next batch
+    };
+    template <typename T, typename Body>
+    class TypedWrite;
+
+    // Runs body(connection) in a write transaction, possibly shared with other writers' bodies
+    // (group commit), and returns its result once that transaction has committed. A refused
+    // body (an error result) or a throwing one changes nothing; SQLITE_FULL becomes
+    // StorageFull, other exceptions reach the caller. A body may run more than once (when a
+    // batch-mate's failure ended the transaction) and must have no effect outside the
+    // connection but setting its caller's outputs.
     template <typename T, typename Body>
     StoreResult<T> inWriteTransaction(Body&& body);
+    // Queues write and returns when its outcome is final, leading batches when its turn comes.
+    void submitWrite(PendingWrite& write);
+    // The leader's work: runs the batch in as few transactions as it can. Never throws: every
+    // write of the batch ends with an outcome.
+    void runBatch(const std::vector<PendingWrite*>& batch) noexcept;
+    // One transaction of a batch: each write in its own savepoint, then the COMMIT if any
+    // succeeded. Returns the writes to run again in a new transaction, because a write's
+    // failure ended this one. Throws if BEGIN, a savepoint or the COMMIT fails.
+    std::vector<PendingWrite*> runRound(Connection& connection,
+                                        const std::vector<PendingWrite*>& writes);
     // Runs body(connection) in one read transaction (one snapshot) and returns its result.
     template <typename Body>
     auto inReadTransaction(Body&& body);
@@ -129,6 +196,9 @@ private:
     PasswordHasher hasher_;
     std::unique_ptr<ConnectionPool> pool_;
     std::mutex writerMu_;  // held for the whole of every write transaction of this process
+    std::mutex queueMu_;
+    std::deque<PendingWrite*> queue_;  // guarded by queueMu_: writes waiting for a leader
+    bool leading_ = false;             // guarded by queueMu_: a leader is running a batch
 };
 
 }  // namespace dfp::storage
