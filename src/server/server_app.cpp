@@ -24,6 +24,7 @@
 #include "server/log_output.h"
 #include "server/server_options.h"
 #include "server/session_registry.h"
+#include "server/thread_view_cache.h"
 #include "storage/forum_store.h"
 
 namespace dfp::server {
@@ -130,6 +131,9 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
           "failed logins for one account before 429 for a window (default 10)");
     value("login-throttle-window", "SECONDS", "how long those counts last (default 300)");
     value("password-hash-cost", "LEVEL", "argon2id cost: interactive (default), moderate, min");
+    value("read-cache", "BYTES",
+          "memory for the RDT replies of recently read, unchanged threads (default 33554432; "
+          "0 turns it off)");
     value("password-hash-threads", "N",
           "password hashes computed at once, each using 64 MiB at the interactive cost "
           "(default 0: half the CPU threads, at least one)");
@@ -279,7 +283,9 @@ int ServerApp::main(const std::vector<std::string>& args) {
     registry.onShutdownRequested([] { ServerApplication::terminate(); });
     LoginThrottle throttle({settings.loginFailuresPerAddress, settings.loginFailuresPerAccount,
                             settings.loginThrottleWindow});
-    ServerContext context{settings, *store, registry, throttle};
+    ThreadViewCache threadViews(settings.readCacheBytes, ServerConfig::readCacheEntryBytes);
+    ServerContext context{settings, *store, registry, throttle,
+                          settings.readCacheBytes > 0 ? &threadViews : nullptr};
 
     const int capacity = static_cast<int>(settings.maxSessions) + kSpareThreads;
     Poco::ThreadPool pool("dfp-session", 2, capacity, 60, kThreadStackSize);

@@ -42,7 +42,12 @@ struct ServerConfig {
     bool registrationOpen = true;
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
-    unsigned passwordHashThreads = 0;  // hashes at once; 0 = half the hardware threads
+    unsigned passwordHashThreads = 0;
+    // Memory for whole RDT replies of recently read, unchanged threads (ThreadViewCache); a
+    // reply over readCacheEntryBytes is never kept. 0 turns the cache off.
+    std::size_t readCacheBytes = 32 << 20;
+    static constexpr std::size_t readCacheEntryBytes =
+        1 << 20;  // hashes at once; 0 = half the hardware threads
     storage::Durability durability = storage::Durability::Normal;
     // Logging: stderr unless logFile is set; the file rotates at logRotation (Poco
     // FileChannel's syntax: "10 M", "daily", "never") keeping logKeep old files.

@@ -119,6 +119,8 @@ ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
     result.loginThrottleWindow = std::chrono::seconds(readNumber(
         config, "dfp.login-throttle-window", result.loginThrottleWindow.count(), 1, 86400));
     result.registrationOpen = !readFlag(config, "dfp.no-register", false);
+    result.readCacheBytes =
+        readNumber(config, "dfp.read-cache", result.readCacheBytes, 0, std::uint64_t{1} << 40);
     result.passwordHashThreads = static_cast<unsigned>(
         readNumber(config, "dfp.password-hash-threads", result.passwordHashThreads, 0, 1024));
 

@@ -1,9 +1,11 @@
 // CRT, LST, RDT and RMV: threads and the thread view (protocol.md §4).
 
+#include <optional>
 #include <string>
 
 #include "protocol/validators.h"
 #include "server/session.h"
+#include "server/thread_view_cache.h"
 
 namespace dfp::server {
 
@@ -43,11 +45,38 @@ Next Session::readThread(const protocol::Request& request, ReplySink& out) {
     if (auto problem = protocol::checkTitle(title)) {
         return refuse(out, Code::BadRequest, "invalid title: " + *problem);
     }
+    ThreadViewCache* cache = context_.threadViews;
+    std::optional<storage::ThreadVersion> version;
+    if (cache != nullptr) {
+        auto current = context_.store.threadVersion(title);
+        if (!current) {
+            return storeRefusal(out, current.error());
+        }
+        if (auto kept = cache->find(title, *current)) {
+            out.write(*kept);
+            return {};
+        }
+        version = *current;
+    }
+    // Sent as it is read, and kept for the cache while it stays small enough.
+    std::string reply;
+    bool keeping = version.has_value();
+    auto send = [&](std::string_view bytes) {
+        out.write(bytes);
+        if (keeping) {
+            if (reply.size() + bytes.size() > cache->maxEntryBytes()) {
+                keeping = false;
+                std::string().swap(reply);
+            } else {
+                reply.append(bytes);
+            }
+        }
+    };
     std::string line;
     auto done = context_.store.readThread(
         title,
         [&](std::uint64_t count) {
-            out.write(protocol::format(Reply{Code::Entries, {std::to_string(count)}, "entries"}));
+            send(protocol::format(Reply{Code::Entries, {std::to_string(count)}, "entries"}));
         },
         [&](const storage::ThreadEntry& entry) {
             if (entry.kind == storage::ThreadEntry::Kind::Message) {
@@ -55,12 +84,19 @@ Next Session::readThread(const protocol::Request& request, ReplySink& out) {
             } else {
                 line = entry.author + " uploaded " + entry.text;
             }
-            out.write(protocol::formatBodyLine(line));
+            send(protocol::formatBodyLine(line));
         });
     if (!done) {
         return storeRefusal(out, done.error());
     }
-    out.write(protocol::kBodyEnd);
+    send(protocol::kBodyEnd);
+    // The view read is the one stamped `version` only if nothing changed the thread between
+    // the stamp and the read: versions only grow, so an unchanged stamp after it proves it.
+    if (keeping) {
+        if (auto after = context_.store.threadVersion(title); after && *after == *version) {
+            cache->insert(title, *version, std::move(reply));
+        }
+    }
     return {};
 }
 

@@ -58,6 +58,15 @@ struct ThreadInfo {
     UnixTime created = 0;
 };
 
+// One state of one thread's RDT view. Every change of a thread's messages or files bumps its
+// version in the same transaction, whoever makes it (migration 0004), and thread ids are never
+// reused: two equal stamps mean the same view, byte for byte.
+struct ThreadVersion {
+    std::int64_t threadId = 0;
+    std::int64_t version = 0;
+    bool operator==(const ThreadVersion&) const = default;
+};
+
 // One line of the RDT view, in posting order.
 struct ThreadEntry {
     enum class Kind { Message, Upload };
@@ -154,6 +163,10 @@ public:
     virtual StoreStatus readThread(std::string_view title,
                                    const std::function<void(std::uint64_t count)>& begin,
                                    const std::function<void(const ThreadEntry&)>& visit) = 0;
+
+    // The current stamp of a thread's view (one indexed lookup), or ThreadNotFound: lets a
+    // reader keep a view and know when it is stale without reading it again.
+    virtual StoreResult<ThreadVersion> threadVersion(std::string_view title) = 0;
 
     // --- files
     // Checks the thread exists, the name is free in it and size <= maxFileSize before any

@@ -870,6 +870,18 @@ StoreStatus SqliteForumStore::readThread(std::string_view title,
     });
 }
 
+StoreResult<ThreadVersion> SqliteForumStore::threadVersion(std::string_view title) {
+    // No BEGIN: one statement reads one consistent state by itself, and this runs before
+    // every RDT.
+    auto connection = pool_->acquire();
+    auto query = connection->prepare(kThreadVersion);
+    bindText(*query, 1, title);
+    if (!query->executeStep()) {
+        return StoreError::ThreadNotFound;
+    }
+    return ThreadVersion{query->getColumn(0).getInt64(), query->getColumn(1).getInt64()};
+}
+
 // ---------------------------------------------------------------------------------------------
 // Files
 

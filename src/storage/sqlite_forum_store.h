@@ -98,6 +98,8 @@ public:
                            const std::function<void(std::uint64_t count)>& begin,
                            const std::function<void(const ThreadEntry&)>& visit) override;
 
+    StoreResult<ThreadVersion> threadVersion(std::string_view title) override;
+
     StoreResult<std::unique_ptr<Upload>> beginUpload(std::string_view title,
                                                      std::string_view fileName,
                                                      std::string_view uploader,

@@ -242,6 +242,13 @@ storage::StoreStatus FakeForumStore::readThread(
     return Done{};
 }
 
+storage::StoreResult<storage::ThreadVersion> FakeForumStore::threadVersion(std::string_view title) {
+    std::lock_guard lock(mu_);
+    maybeThrow();
+    FAKE_FIND_THREAD(it, title);
+    return storage::ThreadVersion{it - threads_.begin() + 1, ++versions_};
+}
+
 storage::StoreResult<std::unique_ptr<storage::Upload>> FakeForumStore::beginUpload(
     std::string_view title, std::string_view fileName, std::string_view uploader,
     std::uint64_t size) {

@@ -42,6 +42,9 @@ public:
     storage::StoreStatus readThread(
         std::string_view title, const std::function<void(std::uint64_t)>& begin,
         const std::function<void(const storage::ThreadEntry&)>& visit) override;
+    // A fresh version on every call: the fake never claims that two reads saw the same state,
+    // so a cache in front of it never hits (correct, if useless).
+    storage::StoreResult<storage::ThreadVersion> threadVersion(std::string_view title) override;
     storage::StoreResult<std::unique_ptr<storage::Upload>> beginUpload(std::string_view title,
                                                                        std::string_view fileName,
                                                                        std::string_view uploader,
@@ -78,6 +81,7 @@ private:
     std::mutex mu_;
     std::map<std::string, std::pair<std::string, std::string>> users_;  // folded -> name, password
     std::vector<std::pair<std::string, Thread>> threads_;               // in creation order
+    std::int64_t versions_ = 0;
     bool failNextWrite_ = false;
     bool throwOnNextCall_ = false;
 };

@@ -1,0 +1,53 @@
+#include "server/thread_view_cache.h"
+
+namespace dfp::server {
+
+ThreadViewCache::ThreadViewCache(std::size_t maxBytes, std::size_t maxEntryBytes)
+    : maxBytes_(maxBytes), maxEntryBytes_(std::min(maxEntryBytes, maxBytes)) {}
+
+std::shared_ptr<const std::string> ThreadViewCache::find(const std::string& title,
+                                                         const storage::ThreadVersion& version) {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(title);
+    if (it == entries_.end() || it->second.version != version) {
+        return nullptr;
+    }
+    recent_.splice(recent_.begin(), recent_, it->second.recent);
+    return it->second.reply;
+}
+
+void ThreadViewCache::insert(const std::string& title, const storage::ThreadVersion& version,
+                             std::string reply) {
+    if (reply.size() > maxEntryBytes_) {
+        return;
+    }
+    auto shared = std::make_shared<const std::string>(std::move(reply));
+    std::lock_guard lock(mu_);
+    if (auto it = entries_.find(title); it != entries_.end()) {
+        evict(it);
+    }
+    while (!recent_.empty() && bytes_ + shared->size() > maxBytes_) {
+        evict(entries_.find(recent_.back()));
+    }
+    recent_.push_front(title);
+    bytes_ += shared->size();
+    entries_.emplace(title, Entry{version, std::move(shared), recent_.begin()});
+}
+
+std::size_t ThreadViewCache::bytes() const {
+    std::lock_guard lock(mu_);
+    return bytes_;
+}
+
+std::size_t ThreadViewCache::entries() const {
+    std::lock_guard lock(mu_);
+    return entries_.size();
+}
+
+void ThreadViewCache::evict(std::unordered_map<std::string, Entry>::iterator it) {
+    bytes_ -= it->second.reply->size();
+    recent_.erase(it->second.recent);
+    entries_.erase(it);
+}
+
+}  // namespace dfp::server

@@ -1,0 +1,55 @@
+#pragma once
+
+// Whole RDT replies (status line, body and end line, as sent) of recently read threads, so
+// that the next RDT of an unchanged thread is one lookup and one write instead of reading and
+// formatting the thread again. A reply is kept under the thread's ThreadVersion and served only
+// for that exact stamp: every change of a thread bumps its version in the change's own
+// transaction, whoever makes it (the server, dfp-admin), so a stale view is never served.
+//
+// Bounded: a reply larger than maxEntryBytes is not kept (a big thread is streamed from the
+// store each time, and memory never grows with thread size), and the least recently used go
+// when the total passes maxBytes. Thread-safe: one mutex around the index; a reply is an
+// immutable shared string, written to the socket outside the lock.
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "storage/forum_store.h"
+
+namespace dfp::server {
+
+class ThreadViewCache {
+public:
+    ThreadViewCache(std::size_t maxBytes, std::size_t maxEntryBytes);
+
+    // The reply kept for title at exactly this version, or null.
+    std::shared_ptr<const std::string> find(const std::string& title,
+                                            const storage::ThreadVersion& version);
+    // Keeps reply for title at version, replacing what was kept for title; ignored when too big.
+    void insert(const std::string& title, const storage::ThreadVersion& version, std::string reply);
+
+    std::size_t maxEntryBytes() const { return maxEntryBytes_; }
+    std::size_t bytes() const;
+    std::size_t entries() const;
+
+private:
+    struct Entry {
+        storage::ThreadVersion version;
+        std::shared_ptr<const std::string> reply;
+        std::list<std::string>::iterator recent;  // its place in recent_
+    };
+    void evict(std::unordered_map<std::string, Entry>::iterator it);  // requires mu_
+
+    const std::size_t maxBytes_;
+    const std::size_t maxEntryBytes_;
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
+    std::list<std::string> recent_;                   // titles, most recently used first
+    std::size_t bytes_ = 0;                           // guarded by mu_
+};
+
+}  // namespace dfp::server

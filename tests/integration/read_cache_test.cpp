@@ -1,0 +1,100 @@
+// RDT served from the server's cache of recent replies (ThreadViewCache) is never stale: after
+// any change — by the reader, by another session, by dfp-admin — the next RDT shows it.
+
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/server_fixture.h"
+
+using namespace dfp::test;
+
+namespace {
+
+Lines readThread(LineClient& client, const std::string& title) {
+    client.expect("RDT " + title, 210);
+    return client.readBody();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(read_cache)
+
+BOOST_FIXTURE_TEST_CASE(every_kind_of_change_shows_in_the_next_rdt, StartedServer) {
+    LineClient yoda = loggedIn("yoda");
+    LineClient luke = loggedIn("luke");
+    yoda.expect("CRT jedi", 201);
+    yoda.expect("MSG jedi one", 201);
+    // Read twice: the second answer comes from the cache if there is one.
+    BOOST_TEST(readThread(luke, "jedi") == (Lines{"1 yoda: one"}));
+    BOOST_TEST(readThread(luke, "jedi") == (Lines{"1 yoda: one"}));
+
+    yoda.expect("MSG jedi two", 201);
+    BOOST_TEST(readThread(luke, "jedi") == (Lines{"1 yoda: one", "2 yoda: two"}));
+    yoda.expect("EDT jedi 1 one, edited", 200);
+    BOOST_TEST(readThread(luke, "jedi") == (Lines{"1 yoda: one, edited", "2 yoda: two"}));
+    yoda.expect("DLT jedi 2", 200);
+    BOOST_TEST(readThread(luke, "jedi") == (Lines{"1 yoda: one, edited"}));
+    luke.expect("UPD jedi notes.txt 5", 340);
+    luke.sendRaw("hello");
+    BOOST_TEST(luke.readStatus().code == 201);
+    BOOST_TEST(readThread(yoda, "jedi") ==
+               (Lines{"1 yoda: one, edited", "luke uploaded notes.txt"}));
+    luke.expect("RMF jedi notes.txt", 200);
+    BOOST_TEST(readThread(yoda, "jedi") == (Lines{"1 yoda: one, edited"}));
+    yoda.expect("RMV jedi", 200);
+    BOOST_TEST(luke.request("RDT jedi").code == 404);
+    // The same title again is a new thread, not the old one's kept reply.
+    luke.expect("CRT jedi", 201);
+    BOOST_TEST(readThread(yoda, "jedi").empty());
+}
+
+// Writers and readers on one thread at once: each writer's RDT right after its own MSG must
+// contain that message (a stale cached reply would not), and every RDT is a complete, ordered
+// view.
+BOOST_FIXTURE_TEST_CASE(a_writer_always_reads_its_own_message_under_concurrency, StartedServer) {
+    constexpr int kWriters = 4;
+    constexpr int kPosts = 40;
+    {
+        LineClient creator = loggedIn("creator");
+        creator.expect("CRT busy", 201);
+    }
+    std::atomic<int> failures{0};
+    std::vector<std::string> errors(kWriters);
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+        writers.emplace_back([&, w] {
+            try {
+                LineClient client = loggedIn("writer" + std::to_string(w));
+                for (int i = 0; i < kPosts; ++i) {
+                    const std::string text = "w" + std::to_string(w) + " post " + std::to_string(i);
+                    const std::string number = client.expect("MSG busy " + text, 201).field(1);
+                    const Lines view = readThread(client, "busy");
+                    const std::string mine = number + " writer" + std::to_string(w) + ": " + text;
+                    if (std::find(view.begin(), view.end(), mine) == view.end()) {
+                        errors[w] = "RDT after MSG lacks '" + mine + "'";
+                        ++failures;
+                        return;
+                    }
+                }
+            } catch (const std::exception& e) {
+                errors[w] = e.what();
+                ++failures;
+            }
+        });
+    }
+    for (auto& writer : writers) {
+        writer.join();
+    }
+    for (const auto& error : errors) {
+        BOOST_TEST(error.empty(), error);
+    }
+    BOOST_TEST(failures.load() == 0);
+    LineClient reader = loggedIn("reader");
+    BOOST_TEST(readThread(reader, "busy").size() == static_cast<std::size_t>(kWriters * kPosts));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

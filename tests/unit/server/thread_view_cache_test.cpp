@@ -1,0 +1,78 @@
+// ThreadViewCache: a reply is served only for the exact stamp it was kept under, and memory
+// stays within its bounds.
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "server/thread_view_cache.h"
+
+using dfp::server::ThreadViewCache;
+using dfp::storage::ThreadVersion;
+
+BOOST_AUTO_TEST_SUITE(thread_view_cache)
+
+BOOST_AUTO_TEST_CASE(serves_a_reply_only_for_the_stamp_it_was_kept_under) {
+    ThreadViewCache cache(1000, 100);
+    BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
+    cache.insert("jedi", {1, 5}, "210 1 entries\n1 yoda: hi\n.\n");
+    auto kept = cache.find("jedi", {1, 5});
+    BOOST_TEST_REQUIRE(kept != nullptr);
+    BOOST_TEST(*kept == "210 1 entries\n1 yoda: hi\n.\n");
+    BOOST_TEST(cache.find("jedi", {1, 6}) == nullptr);  // changed since
+    BOOST_TEST(cache.find("jedi", {2, 5}) == nullptr);  // removed and created again
+    BOOST_TEST(cache.find("sith", {1, 5}) == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_reply_replaces_the_older_one_of_its_thread) {
+    ThreadViewCache cache(1000, 100);
+    cache.insert("jedi", {1, 5}, "old");
+    cache.insert("jedi", {1, 6}, "newer");
+    BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
+    BOOST_TEST(*cache.find("jedi", {1, 6}) == "newer");
+    BOOST_TEST(cache.entries() == 1u);
+    BOOST_TEST(cache.bytes() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(never_keeps_a_reply_over_the_entry_limit) {
+    ThreadViewCache cache(1000, 10);
+    cache.insert("big", {1, 1}, std::string(11, 'x'));
+    BOOST_TEST(cache.find("big", {1, 1}) == nullptr);
+    BOOST_TEST(cache.bytes() == 0u);
+    cache.insert("small", {2, 1}, std::string(10, 'x'));
+    BOOST_TEST(cache.find("small", {2, 1}) != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(drops_the_least_recently_used_to_stay_within_its_memory) {
+    ThreadViewCache cache(30, 10);
+    cache.insert("a", {1, 1}, std::string(10, 'a'));
+    cache.insert("b", {2, 1}, std::string(10, 'b'));
+    cache.insert("c", {3, 1}, std::string(10, 'c'));
+    BOOST_TEST(cache.find("a", {1, 1}) != nullptr);   // a is now the most recent
+    cache.insert("d", {4, 1}, std::string(10, 'd'));  // b, the least recent, makes way
+    BOOST_TEST(cache.find("b", {2, 1}) == nullptr);
+    BOOST_TEST(cache.find("a", {1, 1}) != nullptr);
+    BOOST_TEST(cache.find("c", {3, 1}) != nullptr);
+    BOOST_TEST(cache.find("d", {4, 1}) != nullptr);
+    BOOST_TEST(cache.bytes() <= 30u);
+    BOOST_TEST(cache.entries() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_handed_out_outlives_its_eviction) {
+    ThreadViewCache cache(10, 10);
+    cache.insert("a", {1, 1}, "0123456789");
+    auto held = cache.find("a", {1, 1});
+    cache.insert("b", {2, 1}, "abcdefghij");
+    BOOST_TEST(cache.find("a", {1, 1}) == nullptr);
+    BOOST_TEST_REQUIRE(held != nullptr);
+    BOOST_TEST(*held == "0123456789");
+}
+
+BOOST_AUTO_TEST_CASE(with_no_memory_keeps_nothing) {
+    ThreadViewCache cache(0, 1 << 20);
+    cache.insert("a", {1, 1}, "x");
+    BOOST_TEST(cache.find("a", {1, 1}) == nullptr);
+    BOOST_TEST(cache.entries() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

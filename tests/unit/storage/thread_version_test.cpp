@@ -1,0 +1,91 @@
+// threadVersion (forum_store.h): every change of a thread's messages or files gives a new
+// stamp, reads do not, and a thread removed and created again under its title never repeats
+// an old stamp. A cache of RDT views relies on exactly this.
+
+#include <boost/test/unit_test.hpp>
+
+#include <set>
+
+#include "support/storage_fixture.h"
+
+using dfp::storage::StoreError;
+using dfp::storage::ThreadVersion;
+using dfp::test::StoreFixture;
+
+namespace {
+
+ThreadVersion versionOf(dfp::storage::ForumStore& store, std::string_view title) {
+    auto version = store.threadVersion(title);
+    BOOST_TEST_REQUIRE(static_cast<bool>(version), "no version for " << title);
+    return *version;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(thread_version, StoreFixture)
+
+BOOST_AUTO_TEST_CASE(every_change_of_a_thread_gives_a_new_stamp_and_reads_do_not) {
+    auto store = open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    BOOST_REQUIRE(store->createUser("luke", "pw"));
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    BOOST_REQUIRE(store->createThread("sith", "luke"));
+
+    std::set<std::pair<std::int64_t, std::int64_t>> seen;
+    auto expectNew = [&](const char* what) {
+        const ThreadVersion now = versionOf(*store, "jedi");
+        BOOST_TEST(seen.insert({now.threadId, now.version}).second,
+                   what << " did not change the stamp");
+        return now;
+    };
+    expectNew("creation");
+    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    expectNew("MSG");
+    BOOST_REQUIRE(store->postMessage("jedi", "luke", "two"));
+    expectNew("another MSG");
+    BOOST_REQUIRE(store->editMessage("jedi", 1, "yoda", "one, edited"));
+    expectNew("EDT");
+    BOOST_REQUIRE(store->deleteMessage("jedi", 2, "luke"));
+    expectNew("DLT");
+    BOOST_REQUIRE(dfp::test::uploadFile(*store, "jedi", "notes.txt", "luke", "bytes"));
+    expectNew("UPD");
+    BOOST_REQUIRE(store->removeFile("jedi", "notes.txt", "luke"));
+    const ThreadVersion last = expectNew("RMF");
+
+    // Reads, refusals and changes to another thread leave it alone.
+    BOOST_REQUIRE(dfp::test::readThread(*store, "jedi"));
+    BOOST_REQUIRE(store->listFiles("jedi"));
+    BOOST_TEST(!store->editMessage("jedi", 1, "luke", "not yours"));
+    BOOST_TEST(!store->deleteMessage("jedi", 99, "yoda"));
+    BOOST_REQUIRE(store->postMessage("sith", "luke", "elsewhere"));
+    BOOST_TEST((versionOf(*store, "jedi") == last));
+}
+
+BOOST_AUTO_TEST_CASE(a_thread_created_again_under_its_title_never_repeats_a_stamp) {
+    auto store = open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    const ThreadVersion first = versionOf(*store, "jedi");
+    BOOST_REQUIRE(store->removeThread("jedi", "yoda"));
+    BOOST_TEST(dfp::test::outcome(store->threadVersion("jedi")) ==
+               describe(StoreError::ThreadNotFound));
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    const ThreadVersion second = versionOf(*store, "jedi");
+    BOOST_TEST(second.threadId != first.threadId);
+}
+
+BOOST_AUTO_TEST_CASE(a_change_made_by_another_process_s_connection_is_seen) {
+    auto store = open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    const ThreadVersion before = versionOf(*store, "jedi");
+    {
+        // As dfp-admin's moderation does: its own connection, plain SQL, no store code.
+        SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
+        other.exec("DELETE FROM messages WHERE number = 1");
+    }
+    BOOST_TEST(!(versionOf(*store, "jedi") == before));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
