@@ -22,9 +22,9 @@
 #include "server/connection.h"
 #include "server/hangup_watcher.h"
 #include "server/log_output.h"
+#include "server/reply_cache.h"
 #include "server/server_options.h"
 #include "server/session_registry.h"
-#include "server/thread_view_cache.h"
 #include "storage/forum_store.h"
 
 namespace dfp::server {
@@ -132,7 +132,7 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
     value("login-throttle-window", "SECONDS", "how long those counts last (default 300)");
     value("password-hash-cost", "LEVEL", "argon2id cost: interactive (default), moderate, min");
     value("read-cache", "BYTES",
-          "memory for the RDT replies of recently read, unchanged threads (default 33554432; "
+          "memory for RDT and LST replies, served again while unchanged (default 33554432; "
           "0 turns it off)");
     value("password-hash-threads", "N",
           "password hashes computed at once, each using 64 MiB at the interactive cost "
@@ -283,9 +283,9 @@ int ServerApp::main(const std::vector<std::string>& args) {
     registry.onShutdownRequested([] { ServerApplication::terminate(); });
     LoginThrottle throttle({settings.loginFailuresPerAddress, settings.loginFailuresPerAccount,
                             settings.loginThrottleWindow});
-    ThreadViewCache threadViews(settings.readCacheBytes, ServerConfig::readCacheEntryBytes);
+    ReplyCache replies(settings.readCacheBytes, ServerConfig::readCacheEntryBytes);
     ServerContext context{settings, *store, registry, throttle,
-                          settings.readCacheBytes > 0 ? &threadViews : nullptr};
+                          settings.readCacheBytes > 0 ? &replies : nullptr};
 
     const int capacity = static_cast<int>(settings.maxSessions) + kSpareThreads;
     Poco::ThreadPool pool("dfp-session", 2, capacity, 60, kThreadStackSize);

@@ -43,7 +43,7 @@ struct ServerConfig {
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
     unsigned passwordHashThreads = 0;
-    // Memory for whole RDT replies of recently read, unchanged threads (ThreadViewCache); a
+    // Memory for whole RDT and LST replies of unchanged threads and lists (ReplyCache); a
     // reply over readCacheEntryBytes is never kept. 0 turns the cache off.
     std::size_t readCacheBytes = 32 << 20;
     static constexpr std::size_t readCacheEntryBytes =

@@ -26,7 +26,7 @@ namespace dfp::server {
 
 // Where replies go. The connection's sink writes to the socket (and throws when the peer is
 // gone or too slow); a test's sink collects the bytes.
-class ThreadViewCache;
+class ReplyCache;
 
 class ReplySink {
 public:
@@ -52,7 +52,7 @@ struct ServerContext {
     storage::ForumStore& store;
     SessionRegistry& registry;
     LoginThrottle& throttle;
-    ThreadViewCache* threadViews = nullptr;  // null: every RDT reads the store
+    ReplyCache* replies = nullptr;  // null: every RDT reads the store
 };
 
 class Session {

@@ -1,16 +1,64 @@
 // CRT, LST, RDT and RMV: threads and the thread view (protocol.md §4).
 
-#include <optional>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "protocol/validators.h"
+#include "server/reply_cache.h"
 #include "server/session.h"
-#include "server/thread_view_cache.h"
 
 namespace dfp::server {
 
 using protocol::Code;
 using protocol::Reply;
+
+namespace {
+
+using Send = std::function<void(std::string_view)>;
+
+// Sends the whole reply that produce() makes (through send), or kept by the cache for the
+// state it shows: stamp() gives that state's ViewVersion (or a refusal, passed on). On a miss
+// the reply is sent as it is made and kept while it stays small enough; it is put in the
+// cache only if the stamp is the same after it was made as before, which proves that no
+// change came in between (versions only grow). Without a cache, produce() alone.
+template <typename Stamp, typename Produce>
+storage::StoreStatus sendThroughCache(ReplyCache* cache, const std::string& key, Stamp&& stamp,
+                                      Produce&& produce, ReplySink& out) {
+    if (cache == nullptr) {
+        return produce(Send([&](std::string_view bytes) { out.write(bytes); }));
+    }
+    const storage::StoreResult<storage::ViewVersion> before = stamp();
+    if (!before) {
+        return before.error();
+    }
+    if (auto kept = cache->find(key, *before)) {
+        out.write(*kept);
+        return storage::Done{};
+    }
+    std::string reply;
+    bool keeping = true;
+    storage::StoreStatus made = produce(Send([&](std::string_view bytes) {
+        out.write(bytes);
+        if (!keeping) {
+            return;
+        }
+        if (reply.size() + bytes.size() > cache->maxEntryBytes()) {
+            keeping = false;
+            std::string().swap(reply);
+        } else {
+            reply.append(bytes);
+        }
+    }));
+    if (made && keeping) {
+        if (const auto after = stamp(); after && *after == *before) {
+            cache->insert(key, *before, std::move(reply));
+        }
+    }
+    return made;
+}
+
+}  // namespace
 
 Next Session::createThread(const protocol::Request& request, ReplySink& out) {
     const std::string& title = request.args[0];
@@ -29,14 +77,27 @@ Next Session::createThread(const protocol::Request& request, ReplySink& out) {
 Next Session::listThreads(const protocol::Request& /*request*/, ReplySink& out) {
     // Streamed from one snapshot: the count and the titles always agree, and memory does not
     // grow with the number of threads.
-    context_.store.listThreads(
-        [&](std::uint64_t count) {
-            out.write(protocol::format(Reply{Code::Listing, {std::to_string(count)}, "threads"}));
+    auto done = sendThroughCache(
+        context_.replies, "LST",
+        [&]() -> storage::StoreResult<storage::ViewVersion> {
+            return context_.store.threadListVersion();
         },
-        [&](const storage::ThreadInfo& thread) {
-            out.write(protocol::formatBodyLine(thread.title));
-        });
-    out.write(protocol::kBodyEnd);
+        [&](const Send& send) -> storage::StoreStatus {
+            context_.store.listThreads(
+                [&](std::uint64_t count) {
+                    send(
+                        protocol::format(Reply{Code::Listing, {std::to_string(count)}, "threads"}));
+                },
+                [&](const storage::ThreadInfo& thread) {
+                    send(protocol::formatBodyLine(thread.title));
+                });
+            send(protocol::kBodyEnd);
+            return storage::Done{};
+        },
+        out);
+    if (!done) {
+        return storeRefusal(out, done.error());
+    }
     return {};
 }
 
@@ -45,57 +106,33 @@ Next Session::readThread(const protocol::Request& request, ReplySink& out) {
     if (auto problem = protocol::checkTitle(title)) {
         return refuse(out, Code::BadRequest, "invalid title: " + *problem);
     }
-    ThreadViewCache* cache = context_.threadViews;
-    std::optional<storage::ThreadVersion> version;
-    if (cache != nullptr) {
-        auto current = context_.store.threadVersion(title);
-        if (!current) {
-            return storeRefusal(out, current.error());
-        }
-        if (auto kept = cache->find(title, *current)) {
-            out.write(*kept);
-            return {};
-        }
-        version = *current;
-    }
-    // Sent as it is read, and kept for the cache while it stays small enough.
-    std::string reply;
-    bool keeping = version.has_value();
-    auto send = [&](std::string_view bytes) {
-        out.write(bytes);
-        if (keeping) {
-            if (reply.size() + bytes.size() > cache->maxEntryBytes()) {
-                keeping = false;
-                std::string().swap(reply);
-            } else {
-                reply.append(bytes);
-            }
-        }
-    };
     std::string line;
-    auto done = context_.store.readThread(
-        title,
-        [&](std::uint64_t count) {
-            send(protocol::format(Reply{Code::Entries, {std::to_string(count)}, "entries"}));
-        },
-        [&](const storage::ThreadEntry& entry) {
-            if (entry.kind == storage::ThreadEntry::Kind::Message) {
-                line = std::to_string(entry.number) + ' ' + entry.author + ": " + entry.text;
-            } else {
-                line = entry.author + " uploaded " + entry.text;
+    auto done = sendThroughCache(
+        context_.replies, "RDT " + title, [&] { return context_.store.threadVersion(title); },
+        [&](const Send& send) -> storage::StoreStatus {
+            auto read = context_.store.readThread(
+                title,
+                [&](std::uint64_t count) {
+                    send(
+                        protocol::format(Reply{Code::Entries, {std::to_string(count)}, "entries"}));
+                },
+                [&](const storage::ThreadEntry& entry) {
+                    if (entry.kind == storage::ThreadEntry::Kind::Message) {
+                        line =
+                            std::to_string(entry.number) + ' ' + entry.author + ": " + entry.text;
+                    } else {
+                        line = entry.author + " uploaded " + entry.text;
+                    }
+                    send(protocol::formatBodyLine(line));
+                });
+            if (read) {
+                send(protocol::kBodyEnd);
             }
-            send(protocol::formatBodyLine(line));
-        });
+            return read;
+        },
+        out);
     if (!done) {
         return storeRefusal(out, done.error());
-    }
-    send(protocol::kBodyEnd);
-    // The view read is the one stamped `version` only if nothing changed the thread between
-    // the stamp and the read: versions only grow, so an unchanged stamp after it proves it.
-    if (keeping) {
-        if (auto after = context_.store.threadVersion(title); after && *after == *version) {
-            cache->insert(title, *version, std::move(reply));
-        }
     }
     return {};
 }

@@ -58,13 +58,14 @@ struct ThreadInfo {
     UnixTime created = 0;
 };
 
-// One state of one thread's RDT view. Every change of a thread's messages or files bumps its
-// version in the same transaction, whoever makes it (migration 0004), and thread ids are never
-// reused: two equal stamps mean the same view, byte for byte.
-struct ThreadVersion {
-    std::int64_t threadId = 0;
+// One state of a read view: of one thread's RDT (id is the thread's), or of the LST list (id
+// 0). Every change that the view shows bumps its version in the change's own transaction,
+// whoever makes it (migrations 0004 and 0005), and thread ids are never reused: two equal
+// stamps mean the same view, byte for byte.
+struct ViewVersion {
+    std::int64_t id = 0;
     std::int64_t version = 0;
-    bool operator==(const ThreadVersion&) const = default;
+    bool operator==(const ViewVersion&) const = default;
 };
 
 // One line of the RDT view, in posting order.
@@ -146,6 +147,9 @@ public:
     // number of threads). Neither may call back into the store.
     virtual void listThreads(const std::function<void(std::uint64_t count)>& begin,
                              const std::function<void(const ThreadInfo&)>& visit) = 0;
+    // The current stamp of the LST view (one lookup): it changes whenever a thread is created
+    // or removed.
+    virtual ViewVersion threadListVersion() = 0;
     // Creator only (NotCreator); its messages and files go with it (blobs unlinked after commit).
     virtual StoreStatus removeThread(std::string_view title, std::string_view requester) = 0;
 
@@ -166,7 +170,7 @@ public:
 
     // The current stamp of a thread's view (one indexed lookup), or ThreadNotFound: lets a
     // reader keep a view and know when it is stale without reading it again.
-    virtual StoreResult<ThreadVersion> threadVersion(std::string_view title) = 0;
+    virtual StoreResult<ViewVersion> threadVersion(std::string_view title) = 0;
 
     // --- files
     // Checks the thread exists, the name is free in it and size <= maxFileSize before any

@@ -870,7 +870,7 @@ StoreStatus SqliteForumStore::readThread(std::string_view title,
     });
 }
 
-StoreResult<ThreadVersion> SqliteForumStore::threadVersion(std::string_view title) {
+StoreResult<ViewVersion> SqliteForumStore::threadVersion(std::string_view title) {
     // No BEGIN: one statement reads one consistent state by itself, and this runs before
     // every RDT.
     auto connection = pool_->acquire();
@@ -879,7 +879,16 @@ StoreResult<ThreadVersion> SqliteForumStore::threadVersion(std::string_view titl
     if (!query->executeStep()) {
         return StoreError::ThreadNotFound;
     }
-    return ThreadVersion{query->getColumn(0).getInt64(), query->getColumn(1).getInt64()};
+    return ViewVersion{query->getColumn(0).getInt64(), query->getColumn(1).getInt64()};
+}
+
+ViewVersion SqliteForumStore::threadListVersion() {
+    auto connection = pool_->acquire();
+    auto query = connection->prepare(kThreadListVersion);
+    if (!query->executeStep()) {
+        throw std::logic_error("thread_list has no row");  // migration 0005 makes it
+    }
+    return ViewVersion{0, query->getColumn(0).getInt64()};
 }
 
 // ---------------------------------------------------------------------------------------------

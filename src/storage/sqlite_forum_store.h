@@ -98,7 +98,8 @@ public:
                            const std::function<void(std::uint64_t count)>& begin,
                            const std::function<void(const ThreadEntry&)>& visit) override;
 
-    StoreResult<ThreadVersion> threadVersion(std::string_view title) override;
+    StoreResult<ViewVersion> threadVersion(std::string_view title) override;
+    ViewVersion threadListVersion() override;
 
     StoreResult<std::unique_ptr<Upload>> beginUpload(std::string_view title,
                                                      std::string_view fileName,

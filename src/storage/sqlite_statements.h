@@ -32,6 +32,7 @@ inline constexpr char kInsertUser[] =
     "INSERT INTO users (name, password_hash, created) VALUES (?1, ?2, ?3)";
 inline constexpr char kFindThread[] =
     "SELECT id, creator_id, next_number, next_seq FROM threads WHERE title = ?1";
+inline constexpr char kThreadListVersion[] = "SELECT version FROM thread_list";
 inline constexpr char kThreadVersion[] = "SELECT id, version FROM threads WHERE title = ?1";
 inline constexpr char kThreadById[] = "SELECT title, next_seq FROM threads WHERE id = ?1";
 inline constexpr char kInsertThread[] =

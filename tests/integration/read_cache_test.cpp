@@ -1,4 +1,4 @@
-// RDT served from the server's cache of recent replies (ThreadViewCache) is never stale: after
+// RDT served from the server's cache of recent replies (ReplyCache) is never stale: after
 // any change — by the reader, by another session, by dfp-admin — the next RDT shows it.
 
 #include <boost/test/unit_test.hpp>
@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/admin_runner.h"
 #include "support/server_fixture.h"
 
 using namespace dfp::test;
@@ -50,6 +51,27 @@ BOOST_FIXTURE_TEST_CASE(every_kind_of_change_shows_in_the_next_rdt, StartedServe
     // The same title again is a new thread, not the old one's kept reply.
     luke.expect("CRT jedi", 201);
     BOOST_TEST(readThread(yoda, "jedi").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(threads_created_or_removed_show_in_the_next_lst, StartedServer) {
+    LineClient yoda = loggedIn("yoda");
+    LineClient luke = loggedIn("luke");
+    auto list = [](LineClient& client) {
+        client.expect("LST", 215);
+        return client.readBody();
+    };
+    BOOST_TEST(list(luke).empty());
+    yoda.expect("CRT jedi", 201);
+    BOOST_TEST(list(luke) == (Lines{"jedi"}));
+    BOOST_TEST(list(luke) == (Lines{"jedi"}));
+    yoda.expect("MSG jedi a message is no change of the list", 201);
+    luke.expect("CRT sith", 201);
+    BOOST_TEST(list(yoda) == (Lines{"jedi", "sith"}));
+    luke.expect("RMV sith", 200);
+    BOOST_TEST(list(yoda) == (Lines{"jedi"}));
+    const ClientRun removed = runAdminBinary({dataDirOption(dataDir()), "remove-thread", "jedi"});
+    BOOST_TEST(removed.status == 0, describeRun(removed));
+    BOOST_TEST(list(yoda).empty());
 }
 
 // Writers and readers on one thread at once: each writer's RDT right after its own MSG must

@@ -242,11 +242,17 @@ storage::StoreStatus FakeForumStore::readThread(
     return Done{};
 }
 
-storage::StoreResult<storage::ThreadVersion> FakeForumStore::threadVersion(std::string_view title) {
+storage::StoreResult<storage::ViewVersion> FakeForumStore::threadVersion(std::string_view title) {
     std::lock_guard lock(mu_);
     maybeThrow();
     FAKE_FIND_THREAD(it, title);
-    return storage::ThreadVersion{it - threads_.begin() + 1, ++versions_};
+    return storage::ViewVersion{it - threads_.begin() + 1, ++versions_};
+}
+
+storage::ViewVersion FakeForumStore::threadListVersion() {
+    std::lock_guard lock(mu_);
+    maybeThrow();
+    return storage::ViewVersion{0, ++versions_};
 }
 
 storage::StoreResult<std::unique_ptr<storage::Upload>> FakeForumStore::beginUpload(

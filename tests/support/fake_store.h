@@ -44,7 +44,8 @@ public:
         const std::function<void(const storage::ThreadEntry&)>& visit) override;
     // A fresh version on every call: the fake never claims that two reads saw the same state,
     // so a cache in front of it never hits (correct, if useless).
-    storage::StoreResult<storage::ThreadVersion> threadVersion(std::string_view title) override;
+    storage::StoreResult<storage::ViewVersion> threadVersion(std::string_view title) override;
+    storage::ViewVersion threadListVersion() override;
     storage::StoreResult<std::unique_ptr<storage::Upload>> beginUpload(std::string_view title,
                                                                        std::string_view fileName,
                                                                        std::string_view uploader,

@@ -9,12 +9,12 @@
 #include "support/storage_fixture.h"
 
 using dfp::storage::StoreError;
-using dfp::storage::ThreadVersion;
+using dfp::storage::ViewVersion;
 using dfp::test::StoreFixture;
 
 namespace {
 
-ThreadVersion versionOf(dfp::storage::ForumStore& store, std::string_view title) {
+ViewVersion versionOf(dfp::storage::ForumStore& store, std::string_view title) {
     auto version = store.threadVersion(title);
     BOOST_TEST_REQUIRE(static_cast<bool>(version), "no version for " << title);
     return *version;
@@ -33,9 +33,8 @@ BOOST_AUTO_TEST_CASE(every_change_of_a_thread_gives_a_new_stamp_and_reads_do_not
 
     std::set<std::pair<std::int64_t, std::int64_t>> seen;
     auto expectNew = [&](const char* what) {
-        const ThreadVersion now = versionOf(*store, "jedi");
-        BOOST_TEST(seen.insert({now.threadId, now.version}).second,
-                   what << " did not change the stamp");
+        const ViewVersion now = versionOf(*store, "jedi");
+        BOOST_TEST(seen.insert({now.id, now.version}).second, what << " did not change the stamp");
         return now;
     };
     expectNew("creation");
@@ -50,7 +49,7 @@ BOOST_AUTO_TEST_CASE(every_change_of_a_thread_gives_a_new_stamp_and_reads_do_not
     BOOST_REQUIRE(dfp::test::uploadFile(*store, "jedi", "notes.txt", "luke", "bytes"));
     expectNew("UPD");
     BOOST_REQUIRE(store->removeFile("jedi", "notes.txt", "luke"));
-    const ThreadVersion last = expectNew("RMF");
+    const ViewVersion last = expectNew("RMF");
 
     // Reads, refusals and changes to another thread leave it alone.
     BOOST_REQUIRE(dfp::test::readThread(*store, "jedi"));
@@ -65,13 +64,13 @@ BOOST_AUTO_TEST_CASE(a_thread_created_again_under_its_title_never_repeats_a_stam
     auto store = open();
     BOOST_REQUIRE(store->createUser("yoda", "pw"));
     BOOST_REQUIRE(store->createThread("jedi", "yoda"));
-    const ThreadVersion first = versionOf(*store, "jedi");
+    const ViewVersion first = versionOf(*store, "jedi");
     BOOST_REQUIRE(store->removeThread("jedi", "yoda"));
     BOOST_TEST(dfp::test::outcome(store->threadVersion("jedi")) ==
                describe(StoreError::ThreadNotFound));
     BOOST_REQUIRE(store->createThread("jedi", "yoda"));
-    const ThreadVersion second = versionOf(*store, "jedi");
-    BOOST_TEST(second.threadId != first.threadId);
+    const ViewVersion second = versionOf(*store, "jedi");
+    BOOST_TEST(second.id != first.id);
 }
 
 BOOST_AUTO_TEST_CASE(a_change_made_by_another_process_s_connection_is_seen) {
@@ -79,13 +78,37 @@ BOOST_AUTO_TEST_CASE(a_change_made_by_another_process_s_connection_is_seen) {
     BOOST_REQUIRE(store->createUser("yoda", "pw"));
     BOOST_REQUIRE(store->createThread("jedi", "yoda"));
     BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
-    const ThreadVersion before = versionOf(*store, "jedi");
+    const ViewVersion before = versionOf(*store, "jedi");
     {
         // As dfp-admin's moderation does: its own connection, plain SQL, no store code.
         SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
         other.exec("DELETE FROM messages WHERE number = 1");
     }
     BOOST_TEST(!(versionOf(*store, "jedi") == before));
+}
+
+BOOST_AUTO_TEST_CASE(the_list_changes_its_stamp_when_a_thread_comes_or_goes_and_only_then) {
+    auto store = open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    const ViewVersion empty = store->threadListVersion();
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    const ViewVersion one = store->threadListVersion();
+    BOOST_TEST(!(one == empty));
+    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "not a change of the list"));
+    BOOST_TEST(!store->createThread("jedi", "yoda"));  // refused: no change
+    BOOST_TEST((store->threadListVersion() == one));
+    BOOST_REQUIRE(store->createThread("sith", "yoda"));
+    const ViewVersion two = store->threadListVersion();
+    BOOST_TEST(!(two == one));
+    BOOST_REQUIRE(store->removeThread("sith", "yoda"));
+    const ViewVersion removed = store->threadListVersion();
+    BOOST_TEST(!(removed == two));
+    BOOST_TEST(!(removed == one));  // same list as before, but never the same stamp again
+    {
+        SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
+        other.exec("PRAGMA foreign_keys = ON; DELETE FROM threads WHERE title = 'jedi'");
+    }
+    BOOST_TEST(!(store->threadListVersion() == removed));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

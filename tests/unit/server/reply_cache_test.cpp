@@ -1,19 +1,19 @@
-// ThreadViewCache: a reply is served only for the exact stamp it was kept under, and memory
+// ReplyCache: a reply is served only for the exact stamp it was kept under, and memory
 // stays within its bounds.
 
 #include <boost/test/unit_test.hpp>
 
 #include <string>
 
-#include "server/thread_view_cache.h"
+#include "server/reply_cache.h"
 
-using dfp::server::ThreadViewCache;
-using dfp::storage::ThreadVersion;
+using dfp::server::ReplyCache;
+using dfp::storage::ViewVersion;
 
-BOOST_AUTO_TEST_SUITE(thread_view_cache)
+BOOST_AUTO_TEST_SUITE(reply_cache)
 
 BOOST_AUTO_TEST_CASE(serves_a_reply_only_for_the_stamp_it_was_kept_under) {
-    ThreadViewCache cache(1000, 100);
+    ReplyCache cache(1000, 100);
     BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
     cache.insert("jedi", {1, 5}, "210 1 entries\n1 yoda: hi\n.\n");
     auto kept = cache.find("jedi", {1, 5});
@@ -25,7 +25,7 @@ BOOST_AUTO_TEST_CASE(serves_a_reply_only_for_the_stamp_it_was_kept_under) {
 }
 
 BOOST_AUTO_TEST_CASE(a_newer_reply_replaces_the_older_one_of_its_thread) {
-    ThreadViewCache cache(1000, 100);
+    ReplyCache cache(1000, 100);
     cache.insert("jedi", {1, 5}, "old");
     cache.insert("jedi", {1, 6}, "newer");
     BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
@@ -35,7 +35,7 @@ BOOST_AUTO_TEST_CASE(a_newer_reply_replaces_the_older_one_of_its_thread) {
 }
 
 BOOST_AUTO_TEST_CASE(never_keeps_a_reply_over_the_entry_limit) {
-    ThreadViewCache cache(1000, 10);
+    ReplyCache cache(1000, 10);
     cache.insert("big", {1, 1}, std::string(11, 'x'));
     BOOST_TEST(cache.find("big", {1, 1}) == nullptr);
     BOOST_TEST(cache.bytes() == 0u);
@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(never_keeps_a_reply_over_the_entry_limit) {
 }
 
 BOOST_AUTO_TEST_CASE(drops_the_least_recently_used_to_stay_within_its_memory) {
-    ThreadViewCache cache(30, 10);
+    ReplyCache cache(30, 10);
     cache.insert("a", {1, 1}, std::string(10, 'a'));
     cache.insert("b", {2, 1}, std::string(10, 'b'));
     cache.insert("c", {3, 1}, std::string(10, 'c'));
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(drops_the_least_recently_used_to_stay_within_its_memory) {
 }
 
 BOOST_AUTO_TEST_CASE(a_reply_handed_out_outlives_its_eviction) {
-    ThreadViewCache cache(10, 10);
+    ReplyCache cache(10, 10);
     cache.insert("a", {1, 1}, "0123456789");
     auto held = cache.find("a", {1, 1});
     cache.insert("b", {2, 1}, "abcdefghij");
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(a_reply_handed_out_outlives_its_eviction) {
 }
 
 BOOST_AUTO_TEST_CASE(with_no_memory_keeps_nothing) {
-    ThreadViewCache cache(0, 1 << 20);
+    ReplyCache cache(0, 1 << 20);
     cache.insert("a", {1, 1}, "x");
     BOOST_TEST(cache.find("a", {1, 1}) == nullptr);
     BOOST_TEST(cache.entries() == 0u);

@@ -1,14 +1,14 @@
-#include "server/thread_view_cache.h"
+#include "server/reply_cache.h"
 
 namespace dfp::server {
 
-ThreadViewCache::ThreadViewCache(std::size_t maxBytes, std::size_t maxEntryBytes)
+ReplyCache::ReplyCache(std::size_t maxBytes, std::size_t maxEntryBytes)
     : maxBytes_(maxBytes), maxEntryBytes_(std::min(maxEntryBytes, maxBytes)) {}
 
-std::shared_ptr<const std::string> ThreadViewCache::find(const std::string& title,
-                                                         const storage::ThreadVersion& version) {
+std::shared_ptr<const std::string> ReplyCache::find(const std::string& key,
+                                                    const storage::ViewVersion& version) {
     std::lock_guard lock(mu_);
-    auto it = entries_.find(title);
+    auto it = entries_.find(key);
     if (it == entries_.end() || it->second.version != version) {
         return nullptr;
     }
@@ -16,35 +16,35 @@ std::shared_ptr<const std::string> ThreadViewCache::find(const std::string& titl
     return it->second.reply;
 }
 
-void ThreadViewCache::insert(const std::string& title, const storage::ThreadVersion& version,
-                             std::string reply) {
+void ReplyCache::insert(const std::string& key, const storage::ViewVersion& version,
+                        std::string reply) {
     if (reply.size() > maxEntryBytes_) {
         return;
     }
     auto shared = std::make_shared<const std::string>(std::move(reply));
     std::lock_guard lock(mu_);
-    if (auto it = entries_.find(title); it != entries_.end()) {
+    if (auto it = entries_.find(key); it != entries_.end()) {
         evict(it);
     }
     while (!recent_.empty() && bytes_ + shared->size() > maxBytes_) {
         evict(entries_.find(recent_.back()));
     }
-    recent_.push_front(title);
+    recent_.push_front(key);
     bytes_ += shared->size();
-    entries_.emplace(title, Entry{version, std::move(shared), recent_.begin()});
+    entries_.emplace(key, Entry{version, std::move(shared), recent_.begin()});
 }
 
-std::size_t ThreadViewCache::bytes() const {
+std::size_t ReplyCache::bytes() const {
     std::lock_guard lock(mu_);
     return bytes_;
 }
 
-std::size_t ThreadViewCache::entries() const {
+std::size_t ReplyCache::entries() const {
     std::lock_guard lock(mu_);
     return entries_.size();
 }
 
-void ThreadViewCache::evict(std::unordered_map<std::string, Entry>::iterator it) {
+void ReplyCache::evict(std::unordered_map<std::string, Entry>::iterator it) {
     bytes_ -= it->second.reply->size();
     recent_.erase(it->second.recent);
     entries_.erase(it);

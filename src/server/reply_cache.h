@@ -1,10 +1,11 @@
 #pragma once
 
-// Whole RDT replies (status line, body and end line, as sent) of recently read threads, so
-// that the next RDT of an unchanged thread is one lookup and one write instead of reading and
-// formatting the thread again. A reply is kept under the thread's ThreadVersion and served only
-// for that exact stamp: every change of a thread bumps its version in the change's own
-// transaction, whoever makes it (the server, dfp-admin), so a stale view is never served.
+// Whole replies (status line, body and end line, as sent) of the read commands RDT and LST,
+// so that the next RDT of an unchanged thread, or LST of an unchanged list, is one lookup and
+// one write instead of reading and formatting it again. A reply is kept under a key ("RDT
+// <title>", "LST") with the ViewVersion of the state it shows, and served only for that exact
+// stamp: every change bumps the version in the change's own transaction, whoever makes it
+// (the server, dfp-admin), so a stale view is never served.
 //
 // Bounded: a reply larger than maxEntryBytes is not kept (a big thread is streamed from the
 // store each time, and memory never grows with thread size), and the least recently used go
@@ -22,15 +23,15 @@
 
 namespace dfp::server {
 
-class ThreadViewCache {
+class ReplyCache {
 public:
-    ThreadViewCache(std::size_t maxBytes, std::size_t maxEntryBytes);
+    ReplyCache(std::size_t maxBytes, std::size_t maxEntryBytes);
 
-    // The reply kept for title at exactly this version, or null.
-    std::shared_ptr<const std::string> find(const std::string& title,
-                                            const storage::ThreadVersion& version);
-    // Keeps reply for title at version, replacing what was kept for title; ignored when too big.
-    void insert(const std::string& title, const storage::ThreadVersion& version, std::string reply);
+    // The reply kept for key at exactly this version, or null.
+    std::shared_ptr<const std::string> find(const std::string& key,
+                                            const storage::ViewVersion& version);
+    // Keeps reply for key at version, replacing what was kept for key; ignored when too big.
+    void insert(const std::string& key, const storage::ViewVersion& version, std::string reply);
 
     std::size_t maxEntryBytes() const { return maxEntryBytes_; }
     std::size_t bytes() const;
@@ -38,7 +39,7 @@ public:
 
 private:
     struct Entry {
-        storage::ThreadVersion version;
+        storage::ViewVersion version;
         std::shared_ptr<const std::string> reply;
         std::list<std::string>::iterator recent;  // its place in recent_
     };
@@ -48,7 +49,7 @@ private:
     const std::size_t maxEntryBytes_;
     mutable std::mutex mu_;
     std::unordered_map<std::string, Entry> entries_;  // guarded by mu_
-    std::list<std::string> recent_;                   // titles, most recently used first
+    std::list<std::string> recent_;                   // keys, most recently used first
     std::size_t bytes_ = 0;                           // guarded by mu_
 };
 
