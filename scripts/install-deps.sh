@@ -8,6 +8,7 @@ packages=(
   cmake g++ make ninja-build pkg-config git
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libpoco-dev libboost-test-dev libsodium-dev libedit-dev libssl-dev
+  openssl  # the CLI: the TLS tests make their certificates with it
   "$@"  # extra packages a caller needs, e.g. scripts/fuzz.sh asks for clang
 )
 

@@ -43,6 +43,10 @@ struct ServerConfig {
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
     storage::Durability durability = storage::Durability::Normal;
+    // Implicit TLS on the port (protocol.md §9) when both are set; plain TCP when neither is.
+    std::filesystem::path tlsCertFile;  // PEM: the certificate, then any intermediates
+    std::filesystem::path tlsKeyFile;   // PEM: its private key, not encrypted
+    bool tls() const { return !tlsCertFile.empty(); }
 };
 
 }  // namespace dfp::server

@@ -115,6 +115,13 @@ ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
     } else {
         throw ConfigError("sync must be normal or full");
     }
+    result.tlsCertFile = config.getString("dfp.tls-cert", "");
+    result.tlsKeyFile = config.getString("dfp.tls-key", "");
+    if (result.tlsCertFile.empty() != result.tlsKeyFile.empty()) {
+        throw ConfigError(
+            "tls-cert and tls-key go together: give both to serve TLS, or neither for plain "
+            "TCP");
+    }
     return result;
 }
 
