@@ -362,9 +362,12 @@ void SessionConnection::run() {
         return;
     }
     const std::string id = std::to_string(slot->id());
+    log.information("event=session-open session=%s peer=%s tls=%s", id, peer,
+                    std::string(tls ? "on" : "off"));
     if (tls) {
         if (const std::string failure = shakeHands(sock); !failure.empty()) {
-            // A plain client, a port scanner, an unsupported version, or nothing in time.
+            // A plain client, a port scanner, an unsupported version, nothing in time, or a
+            // cut from the registry (the pre-login limit, shutdown).
             log.warning(
                 "event=session-close session=%s peer=%s user=- reason=tls-handshake-failed "
                 "error=\"%s\"",
@@ -372,8 +375,6 @@ void SessionConnection::run() {
             return;
         }
     }
-    log.information("event=session-open session=%s peer=%s tls=%s", id, peer,
-                    std::string(tls ? "on" : "off"));
 
     std::string reason;
     std::string user = "-";
