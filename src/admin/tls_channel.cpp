@@ -124,7 +124,8 @@ TlsChannel::TlsChannel(int fd, const std::string& host, std::uint16_t port,
     }
     if (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN) {
         throw TlsError("TLS: the server at " + where +
-                       " closed the connection during the handshake");
+                       " closed the connection during the handshake (as a TLS server at its "
+                       "session limit does)");
     }
     throw TlsError("TLS: the handshake with " + where + " failed: " + openSslErrors);
 }

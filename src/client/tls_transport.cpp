@@ -190,8 +190,10 @@ void TlsTransport::handshake(const std::string& host, std::uint16_t port,
                                " does not speak TLS (it answered with something else)");
         }
         if (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN) {
-            throw ConnectError("TLS: the server at " + where +
-                               " closed the connection during the handshake");
+            throw ConnectError(
+                "TLS: the server at " + where +
+                " closed the connection during the handshake (as a TLS server at its "
+                "session limit does)");
         }
         throw ConnectError("TLS: the handshake with " + where + " failed: " + openSslErrors);
     }

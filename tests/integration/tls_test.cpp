@@ -299,6 +299,33 @@ BOOST_FIXTURE_TEST_CASE(a_connection_silent_in_the_handshake_makes_way_under_the
     BOOST_TEST(server().waitForLog("reason=tls-handshake-failed"), server().log());
 }
 
+BOOST_FIXTURE_TEST_CASE(at_the_session_limit_the_acceptor_closes_without_a_word, TlsFixture) {
+    std::vector<std::string> args = tlsServerArgs();
+    args.push_back("--max-sessions=1");
+    start(args);
+    ClientLaunch launch;
+    launch.binary = DFP_CLIENT_PATH;
+    launch.args = {"--tls", caOption(), "127.0.0.1", std::to_string(port())};
+    ClientProcess holder(launch);
+    holder.send(script({"CRT jedi"}));  // and stays: the one session there is room for
+    BOOST_TEST_REQUIRE(holder.waitForOutput("Thread jedi created", 10s), holder.output());
+
+    const ClientRun refused = runClient({"--tls", caOption()}, script({"LST"}));
+    BOOST_TEST(refused.status == 2, describeRun(refused));
+    BOOST_TEST(contains(refused.err, "closed the connection during the handshake"),
+               describeRun(refused));
+    BOOST_TEST(server().waitForLog("reason=session-limit tls=on"), server().log());
+
+    // The holder was never disturbed.
+    holder.send("LST\n");
+    BOOST_TEST(holder.waitForOutput("jedi", 10s, holder.output().find("created") + 1),
+               holder.output());
+    holder.closeInput();
+    const std::optional<int> status = holder.waitExit(10s);
+    BOOST_TEST_REQUIRE(status.has_value(), "the holder did not leave at the end of its script");
+    BOOST_TEST(*status == 0, holder.errors());
+}
+
 BOOST_FIXTURE_TEST_CASE(server_with_an_unusable_key_does_not_start, TlsFixture) {
     struct Case {
         std::vector<std::string> args;
