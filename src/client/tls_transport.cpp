@@ -169,6 +169,9 @@ void TlsTransport::handshake(const std::string& host, std::uint16_t port,
         }
         // Why, in the order that explains most: the certificate, then what the server sent.
         const long verify = SSL_get_verify_result(ssl);
+        // OpenSSL 3 reports an EOF as an error of its own, not as SSL_ERROR_SYSCALL.
+        const bool unexpectedEof =
+            ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
         const std::string openSslErrors = takeOpenSslErrors();
         if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
             throw ConnectError("TLS: the server's certificate is not valid for host " + host +
@@ -189,7 +192,7 @@ void TlsTransport::handshake(const std::string& host, std::uint16_t port,
             throw ConnectError("TLS: the server at " + where +
                                " does not speak TLS (it answered with something else)");
         }
-        if (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN) {
+        if (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN || unexpectedEof) {
             throw ConnectError(
                 "TLS: the server at " + where +
                 " closed the connection during the handshake (as a TLS server at its "
