@@ -219,10 +219,16 @@ Transport::Received TlsTransport::receive(std::chrono::milliseconds timeout) {
         int rc = SSL_read_ex(ssl_.get(), buffer.data(), buffer.size(), &got);
         if (rc == 1) {
             // Whatever OpenSSL holds already, so that poll() on the descriptor tells the
-            // truth about what is left.
+            // truth about what is left: the input layers wait on it between commands.
             std::size_t more = 0;
-            while (got < buffer.size() && SSL_pending(ssl_.get()) > 0 &&
-                   SSL_read_ex(ssl_.get(), buffer.data() + got, buffer.size() - got, &more) == 1) {
+            while (SSL_pending(ssl_.get()) > 0) {
+                const auto pending = static_cast<std::size_t>(SSL_pending(ssl_.get()));
+                if (buffer.size() - got < pending) {
+                    buffer.resize(got + pending);
+                }
+                if (SSL_read_ex(ssl_.get(), buffer.data() + got, buffer.size() - got, &more) != 1) {
+                    break;
+                }
                 got += more;
             }
             ERR_clear_error();
