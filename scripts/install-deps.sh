@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev libsqlitecpp-dev sqlite3
   libpoco-dev libboost-test-dev libsodium-dev libedit-dev libssl-dev
   dpkg-dev file  # scripts/package.sh: cpack finds the .deb's library dependencies with them
+  openssl  # the CLI: the TLS tests make their certificates with it
   "$@"  # extra packages a caller needs, e.g. scripts/fuzz.sh asks for clang
 )
 

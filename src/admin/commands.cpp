@@ -63,7 +63,9 @@ const std::vector<CommandSpec>& commandTable() {
          {{"host", "HOST", "the server's address (default 127.0.0.1)"},
           {"port", "PORT", "the server's port (default 58000)"},
           {"admin-password-file", "FILE", "the admin password, without its line end"},
-          {"timeout", "SECONDS", "for connecting and each answer (default 10)"}},
+          {"timeout", "SECONDS", "for connecting and each answer (default 10)"},
+          {"tls", "", "speak TLS; the certificate must be trusted and name HOST"},
+          {"ca-file", "FILE", "with --tls: trust the CA certificates in FILE, not the system's"}},
          "ask a running server to shut down (SHT); exit 0 only on 250",
          runShutdown},
     };

@@ -44,6 +44,8 @@ std::string_view resultName(Result result) {
             return "unreachable";
         case Result::Garbled:
             return "garbled";
+        case Result::TlsFailed:
+            return "tls-failed";
     }
     return "unknown";
 }
@@ -110,6 +112,11 @@ int runShutdown(const Invocation& invocation, AdminIo& io) {
         }
     }
     request.timeout = std::chrono::seconds(seconds);
+    request.tls = invocation.option("tls").has_value();
+    request.caFile = invocation.option("ca-file");
+    if (request.caFile && !request.tls) {
+        return usageFailure(io, "--ca-file is for TLS: add --tls");
+    }
     const std::string address = request.host + ":" + std::to_string(request.port);
 
     PasswordSource source = findPassword(invocation, io, address);
@@ -159,6 +166,8 @@ int runShutdown(const Invocation& invocation, AdminIo& io) {
             return fail(io, "cannot reach " + address + ": " + reply);
         case Result::Garbled:
             return fail(io, address + " does not speak DFP/1: " + reply);
+        case Result::TlsFailed:
+            return fail(io, "refusing " + address + ": " + reply);
     }
     return kExitFailure;
 }

@@ -9,6 +9,7 @@
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/Timespan.h>
 
+#include "admin/tls_channel.h"
 #include "protocol/codes.h"
 #include "protocol/response_reader.h"
 
@@ -26,11 +27,33 @@ std::string statusLine(const ResponseEvent& event) {
     return std::to_string(event.code) + (event.text.empty() ? "" : " " + event.text);
 }
 
+// The connection, plain or through TLS.
+class Link {
+public:
+    // receivedAny is set once any byte arrives; it outlives the link, for the error message.
+    Link(Poco::Net::StreamSocket& socket, TlsChannel* tls, bool& receivedAny)
+        : socket_(socket), tls_(tls), receivedAny_(receivedAny) {}
+
+    int receiveBytes(char* buffer, int size) {
+        const int got =
+            tls_ != nullptr ? tls_->receive(buffer, size) : socket_.receiveBytes(buffer, size);
+        receivedAny_ = receivedAny_ || got > 0;
+        return got;
+    }
+    int sendBytes(const char* bytes, int size) {
+        return tls_ != nullptr ? tls_->send(bytes, size) : socket_.sendBytes(bytes, size);
+    }
+
+private:
+    Poco::Net::StreamSocket& socket_;
+    TlsChannel* tls_;
+    bool& receivedAny_;
+};
+
 // Reads until a status line arrives: notices go to outcome.notices. Returns nullopt when
 // the connection ends first (outcome then says why).
-std::optional<ResponseEvent> readStatus(Poco::Net::StreamSocket& socket,
-                                        protocol::ResponseReader& reader, ShutdownOutcome& outcome,
-                                        std::string_view waitingFor) {
+std::optional<ResponseEvent> readStatus(Link& socket, protocol::ResponseReader& reader,
+                                        ShutdownOutcome& outcome, std::string_view waitingFor) {
     char buffer[4096];
     for (;;) {
         while (std::optional<ResponseEvent> event = reader.next()) {
@@ -60,7 +83,7 @@ std::optional<ResponseEvent> readStatus(Poco::Net::StreamSocket& socket,
     }
 }
 
-void sendAll(Poco::Net::StreamSocket& socket, std::string_view bytes) {
+void sendAll(Link& socket, std::string_view bytes) {
     while (!bytes.empty()) {
         const int sent = socket.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
         if (sent <= 0) {
@@ -74,12 +97,28 @@ void sendAll(Poco::Net::StreamSocket& socket, std::string_view bytes) {
 
 ShutdownOutcome requestShutdown(const ShutdownRequest& request) {
     ShutdownOutcome outcome;
+    bool connected = false;
+    bool handshakeDone = false;
+    bool receivedAny = false;
     try {
-        Poco::Net::StreamSocket socket;
-        socket.connect(Poco::Net::SocketAddress(request.host, request.port),
-                       toTimespan(request.timeout));
-        socket.setReceiveTimeout(toTimespan(request.timeout));
-        socket.setSendTimeout(toTimespan(request.timeout));
+        Poco::Net::StreamSocket plain;
+        plain.connect(Poco::Net::SocketAddress(request.host, request.port),
+                      toTimespan(request.timeout));
+        plain.setReceiveTimeout(toTimespan(request.timeout));
+        plain.setSendTimeout(toTimespan(request.timeout));
+        connected = true;
+        std::optional<TlsChannel> tls;
+        if (request.tls) {
+            try {
+                tls.emplace(plain.impl()->sockfd(), request.host, request.port, request.caFile);
+            } catch (const TlsError& e) {
+                outcome.result = Result::TlsFailed;
+                outcome.reply = e.what();
+                return outcome;
+            }
+        }
+        handshakeDone = true;
+        Link socket(plain, tls ? &*tls : nullptr, receivedAny);
         protocol::ResponseReader reader;
 
         const std::optional<ResponseEvent> greeting =
@@ -108,6 +147,12 @@ ShutdownOutcome requestShutdown(const ShutdownRequest& request) {
     } catch (const Poco::TimeoutException&) {
         outcome.result = Result::Unreachable;
         outcome.reply = "no answer within " + std::to_string(request.timeout.count()) + " ms";
+        if (connected && !request.tls && !receivedAny) {
+            // A TLS server waits for the client to speak first (protocol.md §9).
+            outcome.reply += " and no greeting; if the server serves TLS, add --tls";
+        } else if (connected && request.tls && !handshakeDone) {
+            outcome.reply += " to the TLS handshake; is it a TLS server?";
+        }
     } catch (const Poco::Exception& e) {
         outcome.result = Result::Unreachable;
         outcome.reply = e.displayText();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct ShutdownRequest {
     // For connecting and for each wait for the server; the whole exchange takes at most
     // about three times this.
     std::chrono::milliseconds timeout{10'000};
+    // TLS (protocol.md §9), verified against the system's CAs or only those in caFile.
+    bool tls = false;
+    std::optional<std::string> caFile;
 };
 
 struct ShutdownOutcome {
@@ -27,6 +31,7 @@ struct ShutdownOutcome {
         NotReady,     // the greeting was not 200 (503 busy or already shutting down)
         Unreachable,  // no connection, a timeout, or the connection closed early
         Garbled,      // the server sent something that is not DFP/1
+        TlsFailed,    // no TLS: an untrusted or misnamed certificate, or a plain server
     };
     Result result = Result::Unreachable;
     int code = 0;                      // the status code that decided, if any

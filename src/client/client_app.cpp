@@ -20,6 +20,7 @@
 #include "client/session.h"
 #include "client/socket_transport.h"
 #include "client/terminal_input.h"
+#include "client/tls_transport.h"
 #include "protocol/codes.h"
 #include "protocol/validators.h"
 
@@ -354,18 +355,23 @@ int runClient(const ClientOptions& options, const Environment& environment) {
         }
     }
 
-    std::unique_ptr<SocketTransport> transport;
+    std::unique_ptr<Transport> transport;
     try {
-        transport = std::make_unique<SocketTransport>(options.host, options.port, options.timeout,
-                                                      interrupts.fd());
+        if (options.tls) {
+            transport = std::make_unique<TlsTransport>(options.host, options.port, options.timeout,
+                                                       options.caFile, interrupts.fd());
+        } else {
+            transport = std::make_unique<SocketTransport>(options.host, options.port,
+                                                          options.timeout, interrupts.fd());
+        }
     } catch (const ConnectError& error) {
         console.refusal(error.what());
         return kExitConnection;
     }
 
-    ClientSession session(*transport,
-                          SessionSettings{options.timeout, options.outDir,
-                                          [&interrupts] { return interrupts.pending(); }});
+    ClientSession session(
+        *transport, SessionSettings{options.timeout, options.outDir,
+                                    [&interrupts] { return interrupts.pending(); }, options.tls});
     std::unique_ptr<LineInput> input;
     if (interactive) {
         CompletionSource completion{

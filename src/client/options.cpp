@@ -82,8 +82,10 @@ ParsedOptions parseOptions(const std::vector<std::string>& args) {
             options.color = false;
         } else if (name == "overwrite" && noValue()) {
             options.overwrite = true;
+        } else if (name == "tls" && noValue()) {
+            options.tls = true;
         } else if (name == "user" || name == "password-file" || name == "out" ||
-                   name == "timeout") {
+                   name == "timeout" || name == "ca-file") {
             const std::optional<std::string> value = takeValue();
             if (!value || value->empty()) {
                 return failure("--" + name + " needs a value");
@@ -94,6 +96,8 @@ ParsedOptions parseOptions(const std::vector<std::string>& args) {
                 options.passwordFile = *value;
             } else if (name == "out") {
                 options.outDir = *value;
+            } else if (name == "ca-file") {
+                options.caFile = *value;
             } else {
                 const std::optional<long> seconds = parseNumber(*value);
                 if (!seconds || *seconds < 1 || *seconds > kMaxTimeoutSeconds) {
@@ -106,6 +110,9 @@ ParsedOptions parseOptions(const std::vector<std::string>& args) {
         }
     }
 
+    if (options.caFile && !options.tls) {
+        return failure("--ca-file is for TLS: add --tls");
+    }
     if (positional.size() > 2) {
         return failure("too many arguments: expected at most HOST and PORT");
     }
@@ -138,6 +145,10 @@ std::string usageText() {
            "  --overwrite           let DWN replace an existing file (or: DWN t f --force)\n"
            "  --no-color            no colour in the output (so does NO_COLOR=1)\n"
            "  --timeout=SECONDS     give up when the server is silent this long (default 60)\n"
+           "  --tls                 speak TLS; the server's certificate must be trusted and\n"
+           "                        name HOST, or the client refuses to go on\n"
+           "  --ca-file=F           with --tls: trust the CA certificates in F (PEM) instead\n"
+           "                        of the system's\n"
            "  --help, --version\n"
            "\n"
            "With stdin not a terminal the client runs a script: the username and the\n"

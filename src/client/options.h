@@ -3,7 +3,7 @@
 // The dfp-client command line (docs/client.md):
 //
 //   dfp-client [--user=NAME] [--password-file=F] [--out=DIR] [--overwrite] [--no-color]
-//              [--timeout=SECONDS] [HOST [PORT]]
+//              [--timeout=SECONDS] [--tls [--ca-file=F]] [HOST [PORT]]
 //
 // Pure: takes the arguments after the program name and returns what they ask for, or why they
 // cannot be understood. Reading the password file and the environment is the caller's job.
@@ -30,6 +30,9 @@ struct ClientOptions {
     bool color = true;
     // How long the server may stay silent while an answer is due before the client gives up.
     std::chrono::seconds timeout = kDefaultTimeout;
+    // TLS (protocol.md §9), verified against the system's CAs or only those in caFile.
+    bool tls = false;
+    std::optional<std::string> caFile;
 };
 
 struct ParsedOptions {

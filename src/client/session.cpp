@@ -92,6 +92,7 @@ bool ClientSession::receiveMore(std::chrono::milliseconds timeout) {
     Transport::Received received = transport_.receive(timeout);
     switch (received.status) {
         case Transport::Status::Ok:
+            receivedAny_ = receivedAny_ || !received.bytes.empty();
             reader_.feed(received.bytes);
             return true;
         case Transport::Status::Closed:
@@ -206,7 +207,19 @@ void ClientSession::sendBytes(std::string_view bytes) {
 }
 
 Reply ClientSession::greet() {
-    Reply greeting = readReply();
+    Reply greeting;
+    try {
+        greeting = readReply();
+    } catch (const SessionEnded& ended) {
+        if (ended.noticeCode() != 0 || receivedAny_ || settings_.tls) {
+            throw;
+        }
+        throw SessionEnded(
+            (closed_ ? std::string("The server closed the connection without a "
+                                   "greeting")
+                     : "The server sent no greeting within " + seconds(settings_.timeout)) +
+            "; if it serves TLS, add --tls");
+    }
     if (greeting.code == protocol::toInt(Code::ServerBusy)) {
         throw SessionEnded("The server cannot take the session" +
                            (greeting.text.empty() ? "" : ": " + printable(greeting.text)));

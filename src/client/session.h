@@ -57,6 +57,9 @@ struct SessionSettings {
     // Asked between the chunks of a transfer, whose reads and writes may never have to wait
     // (and so never see the interrupt descriptor): true ends the transfer with Interrupted.
     std::function<bool()> interrupted;
+    // The connection is TLS. A plain connection that hears no greeting at all says that the
+    // server may want --tls (protocol.md §9: a TLS server waits for the client to speak).
+    bool tls = false;
 };
 
 class ClientSession {
@@ -64,7 +67,7 @@ public:
     ClientSession(Transport& transport, SessionSettings settings);
 
     // Reads the greeting. Throws SessionEnded unless it is a 200 (a 503: busy or shutting
-    // down).
+    // down); when nothing at all arrives on a plain connection, the words suggest --tls.
     Reply greet();
 
     // The two login steps; the reply to each, for the caller to judge (331/332, 230/231).
@@ -110,7 +113,8 @@ private:
     Transport& transport_;
     SessionSettings settings_;
     protocol::ResponseReader reader_;
-    bool closed_ = false;  // the server closed; what is buffered is all there is
+    bool closed_ = false;       // the server closed; what is buffered is all there is
+    bool receivedAny_ = false;  // any byte at all has arrived
     std::function<void(const std::string&)> noticeListener_;
     std::set<std::string> titles_;
     std::map<std::string, std::set<std::string>> files_;

@@ -1,6 +1,7 @@
 #include "server/connection.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,6 +14,7 @@
 #include <Poco/Exception.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/SocketImpl.h>
 
 #include "protocol/line_splitter.h"
@@ -245,6 +247,11 @@ private:
         if (context_.registry.shuttingDown()) {
             return Wake::Shutdown;
         }
+        // OpenSSL may hold decrypted bytes already taken off the socket, which poll() cannot
+        // see; for a TLS socket available() is SSL_pending().
+        if (context_.config.tls() && socket_.available() > 0) {
+            return Wake::Readable;
+        }
         auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count() + 1;
         pollfd fds[2] = {{socket_.impl()->sockfd(), POLLIN, 0},
                          {context_.registry.shutdownFd(), POLLIN, 0}};
@@ -293,35 +300,85 @@ private:
 SessionConnection::SessionConnection(const StreamSocket& socket, ServerContext& context)
     : Poco::Net::TCPServerConnection(socket), context_(context) {}
 
+namespace {
+
+// The TLS handshake of an accepted connection, on the session's thread, bounded like the first
+// request (the caller sets the socket's timeouts). Returns why it failed, or "" on success.
+// Without this, Poco would shake hands lazily inside the first send or receive.
+std::string shakeHands(StreamSocket& socket) {
+    auto* secure = dynamic_cast<Poco::Net::SecureStreamSocketImpl*>(socket.impl());
+    if (secure == nullptr) {
+        return "not a TLS socket";
+    }
+    try {
+        secure->completeHandshake();
+        return {};
+    } catch (const Poco::TimeoutException&) {
+        return "no TLS handshake in time";
+    } catch (const Poco::Exception& e) {
+        return e.displayText();
+    }
+}
+
+}  // namespace
+
 void SessionConnection::run() {
     Poco::Logger& log = Poco::Logger::get("dfp.session");
     StreamSocket& sock = socket();
+    const bool tls = context_.config.tls();
     std::string peer = "?";
     try {
         peer = sock.peerAddress().toString();
     } catch (const Poco::Exception&) {
         return;  // gone before we could serve it
     }
-    StreamSocket abortHandle = sock;  // shares the socket, so the registry can cut it off
-    auto slot = context_.registry.enter([abortHandle]() mutable {
-        try {
-            abortHandle.shutdown();
-        } catch (const Poco::Exception&) {
-            // Already closed: nothing to cut.
-        }
-    });
+    // The registry cuts a session off from another thread (shutdown, the pre-login limit).
+    // It uses the descriptor, not the socket object: under TLS, Poco's shutdown() would send
+    // a close_notify through OpenSSL while this thread is inside SSL_read, and an SSL object
+    // is not for two threads at once. ::shutdown() wakes this thread's poll() or recv() all
+    // the same. The copy of the socket keeps the descriptor open for as long as the slot
+    // (and so the callback) lives.
+    StreamSocket abortHandle = sock;
+    const int fd = sock.impl()->sockfd();
+    auto slot = context_.registry.enter([abortHandle, fd]() { ::shutdown(fd, SHUT_RDWR); });
+    // Every wait below, the handshake's included, has a bound.
+    try {
+        sock.setNoDelay(true);
+        const auto firstWait =
+            tls ? std::min(context_.config.ioTimeout, context_.config.firstLineTimeout)
+                : context_.config.ioTimeout;
+        sock.setSendTimeout(toTimespan(firstWait));
+        sock.setReceiveTimeout(toTimespan(firstWait));
+    } catch (const Poco::Exception&) {
+        return;  // gone already
+    }
     if (!slot) {
+        // Under TLS this is where an over-limit connection hears 503: the acceptor's filter
+        // does not write to a TLS socket (that would shake hands on the acceptor thread).
         log.warning("event=refused peer=%s code=503 reason=session-limit", peer);
-        sendQuietly(sock, "503 server busy\n");
+        if (!tls || shakeHands(sock).empty()) {
+            sendQuietly(sock, "503 server busy\n");
+        }
         return;
     }
     const std::string id = std::to_string(slot->id());
-    log.information("event=session-open session=%s peer=%s", id, peer);
+    log.information("event=session-open session=%s peer=%s tls=%s", id, peer,
+                    std::string(tls ? "on" : "off"));
+    if (tls) {
+        if (const std::string failure = shakeHands(sock); !failure.empty()) {
+            // A plain client, a port scanner, an unsupported version, nothing in time, or a
+            // cut from the registry (the pre-login limit, shutdown).
+            log.warning(
+                "event=session-close session=%s peer=%s user=- reason=tls-handshake-failed "
+                "error=\"%s\"",
+                id, peer, failure);
+            return;
+        }
+    }
 
     std::string reason;
     std::string user = "-";
     try {
-        sock.setNoDelay(true);
         sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
         sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
         ConnectionLoop loop(sock, context_, slot->id(), sock.peerAddress().host().toString());
@@ -361,6 +418,14 @@ void SessionConnection::run() {
 bool SessionLimitFilter::accept(const StreamSocket& socket) {
     if (context_.registry.shuttingDown() ||
         context_.registry.openSessions() >= context_.config.maxSessions) {
+        if (context_.config.tls()) {
+            // Writing would start the TLS handshake here, on the acceptor thread, and stall
+            // every connection behind a slow client: under TLS the refusal is a silent close
+            // (docs/security.md).
+            Poco::Logger::get("dfp.session")
+                .warning("event=refused code=- reason=session-limit tls=on");
+            return false;
+        }
         StreamSocket refused = socket;
         try {
             refused.setBlocking(false);

@@ -35,7 +35,8 @@ private:
 
 // Runs on the acceptor thread, before a connection reaches the pool: beyond the session limit
 // it answers 503 itself and closes, because Poco's queue would otherwise close it silently
-// or keep it waiting for a thread.
+// or keep it waiting for a thread. Under TLS it closes without a word: writing would run the
+// handshake on the acceptor thread.
 class SessionLimitFilter : public Poco::Net::TCPServerConnectionFilter {
 public:
     explicit SessionLimitFilter(ServerContext& context) : context_(context) {}

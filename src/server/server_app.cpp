@@ -5,10 +5,13 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/TCPServer.h>
@@ -25,6 +28,7 @@
 #include "server/reply_cache.h"
 #include "server/server_options.h"
 #include "server/session_registry.h"
+#include "server/tls_context.h"
 #include "storage/forum_store.h"
 
 namespace dfp::server {
@@ -64,6 +68,15 @@ void checkKnownSettings(const Poco::Util::AbstractConfiguration& files,
         }
     }
 }
+
+// Poco::Net::initializeSSL() for as long as the server runs, and its undoing.
+class SslLibrary {
+public:
+    SslLibrary() { Poco::Net::initializeSSL(); }
+    ~SslLibrary() { Poco::Net::uninitializeSSL(); }
+    SslLibrary(const SslLibrary&) = delete;
+    SslLibrary& operator=(const SslLibrary&) = delete;
+};
 
 }  // namespace
 
@@ -144,6 +157,9 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
     value("log-rotate", "WHEN",
           "rotate the log file at a size ('10 M', the default), an age ('daily') or 'never'");
     value("log-keep", "N", "rotated log files to keep (default 10)");
+    value("tls-cert", "FILE",
+          "serve TLS with this PEM certificate (chain); needs --tls-key (default: plain TCP)");
+    value("tls-key", "FILE", "the certificate's private key, PEM, not encrypted");
     options.addOption(
         Option("no-register", "", "refuse unknown users (403) instead of registering them")
             .required(false)
@@ -226,6 +242,9 @@ int ServerApp::main(const std::vector<std::string>& args) {
     Poco::Logger& log = Poco::Logger::get("dfp.server");
 
     ServerConfig settings;
+    // Declared before anything that holds a TLS context, so it is undone after them.
+    std::optional<SslLibrary> sslLibrary;
+    Poco::Net::Context::Ptr tlsContext;
     std::unique_ptr<storage::ForumStore> store;
     Poco::AutoPtr<LogFile> logFile;
     try {
@@ -235,6 +254,11 @@ int ServerApp::main(const std::vector<std::string>& args) {
         checkKnownSettings(*configFiles_, settingNames());
         settings = readServerConfig(config(), args);
         logFile = installLogOutput(settings);
+        // Before the data dir is touched: a certificate that cannot be used stops everything.
+        if (settings.tls()) {
+            sslLibrary.emplace();
+            tlsContext = makeServerTlsContext(settings);
+        }
         storage::StoreOptions storeOptions;
         storeOptions.dataDir = settings.dataDir;
         storeOptions.passwordCost = settings.passwordCost;
@@ -246,6 +270,9 @@ int ServerApp::main(const std::vector<std::string>& args) {
         settings.adminPassword = admin.password;
         log.information("event=admin-password source=\"%s\"", admin.origin);
     } catch (const ConfigError& e) {
+        log.fatal("event=startup-failed error=\"%s\"", std::string(e.what()));
+        return EXIT_CONFIG;
+    } catch (const TlsSetupError& e) {
         log.fatal("event=startup-failed error=\"%s\"", std::string(e.what()));
         return EXIT_CONFIG;
     } catch (const storage::StoreOpenError& e) {
@@ -267,7 +294,10 @@ int ServerApp::main(const std::vector<std::string>& args) {
         }
     });
 
-    Poco::Net::ServerSocket listener;
+    // With TLS the listener hands out sockets whose handshake happens on first use, which is
+    // on the session's thread (connection.cpp), never on the acceptor's.
+    Poco::Net::ServerSocket listener =
+        settings.tls() ? Poco::Net::SecureServerSocket(tlsContext) : Poco::Net::ServerSocket();
     try {
         // No SO_REUSEPORT: a second server on the same port must fail, not share it.
         listener.bind(Poco::Net::SocketAddress(settings.bindAddress, settings.port),
@@ -296,7 +326,8 @@ int ServerApp::main(const std::vector<std::string>& args) {
         Poco::Net::TCPServer server(new SessionConnectionFactory(context), pool, listener, params);
         server.setConnectionFilter(new SessionLimitFilter(context));
         server.start();
-        log.information("event=listening address=%s", listener.address().toString());
+        log.information("event=listening address=%s tls=%s", listener.address().toString(),
+                        std::string(settings.tls() ? "on" : "off"));
 
         waitForTerminationRequest();
         log.information("event=shutdown step=stop-accepting open-sessions=%u",

@@ -42,12 +42,11 @@ struct ServerConfig {
     bool registrationOpen = true;
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
-    unsigned passwordHashThreads = 0;
+    unsigned passwordHashThreads = 0;  // hashes at once; 0 = half the hardware threads
     // Memory for whole RDT and LST replies of unchanged threads and lists (ReplyCache); a
     // reply over readCacheEntryBytes is never kept. 0 turns the cache off.
     std::size_t readCacheBytes = 32 << 20;
-    static constexpr std::size_t readCacheEntryBytes =
-        1 << 20;  // hashes at once; 0 = half the hardware threads
+    static constexpr std::size_t readCacheEntryBytes = 1 << 20;
     storage::Durability durability = storage::Durability::Normal;
     // Logging: stderr unless logFile is set; the file rotates at logRotation (Poco
     // FileChannel's syntax: "10 M", "daily", "never") keeping logKeep old files.
@@ -55,6 +54,10 @@ struct ServerConfig {
     std::filesystem::path logFile;
     std::string logRotation = "10 M";
     unsigned logKeep = 10;
+    // Implicit TLS on the port (protocol.md §9) when both are set; plain TCP when neither is.
+    std::filesystem::path tlsCertFile;  // PEM: the certificate, then any intermediates
+    std::filesystem::path tlsKeyFile;   // PEM: its private key, not encrypted
+    bool tls() const { return !tlsCertFile.empty(); }
 };
 
 }  // namespace dfp::server

@@ -152,6 +152,13 @@ ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
     result.logRotation = config.getString("dfp.log-rotate", result.logRotation);
     result.logKeep =
         static_cast<unsigned>(readNumber(config, "dfp.log-keep", result.logKeep, 1, 1000));
+    result.tlsCertFile = config.getString("dfp.tls-cert", "");
+    result.tlsKeyFile = config.getString("dfp.tls-key", "");
+    if (result.tlsCertFile.empty() != result.tlsKeyFile.empty()) {
+        throw ConfigError(
+            "tls-cert and tls-key go together: give both to serve TLS, or neither for plain "
+            "TCP");
+    }
     return result;
 }
 

@@ -181,6 +181,25 @@ BOOST_AUTO_TEST_CASE(exits_1_when_nothing_listens) {
                run);
 }
 
+BOOST_AUTO_TEST_CASE(refuses_a_ca_file_without_tls_as_a_usage_error) {
+    AdminFixture fixture;
+    fixture.environment["DFP_ADMIN_PASSWORD"] = "pw";
+    const auto run = fixture.run({"shutdown", "--port=1", "--ca-file=ca.pem"});
+    BOOST_TEST(run.status == 2, run);
+    BOOST_TEST(run.err.find("--ca-file is for TLS: add --tls") != std::string::npos, run);
+}
+
+BOOST_AUTO_TEST_CASE(with_tls_sends_nothing_to_a_plain_server) {
+    AdminFixture fixture;
+    fixture.environment["DFP_ADMIN_PASSWORD"] = "pw";
+    ScriptedServer plain("200 DFP/1 test ready\n", "250 shutting down\n");
+    const auto run = fixture.run({"shutdown", portOption(plain), "--tls"});
+    BOOST_TEST(run.status == 1, run);
+    BOOST_TEST(run.err.find("does not speak TLS (it sent a plain DFP greeting); drop --tls") !=
+                   std::string::npos,
+               run);
+}
+
 BOOST_AUTO_TEST_CASE(finds_the_password_file_then_the_environment_then_the_data_dir_then_asks) {
     AdminFixture fixture;
     std::filesystem::create_directories(fixture.dataDir());

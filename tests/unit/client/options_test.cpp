@@ -32,6 +32,24 @@ BOOST_AUTO_TEST_CASE(defaults_to_localhost_58000) {
     BOOST_TEST(parsed.options.timeout.count() == 60);
 }
 
+BOOST_AUTO_TEST_CASE(takes_tls_with_or_without_a_ca_file) {
+    BOOST_TEST(!parse({}).options.tls);
+    const ParsedOptions system = parse({"--tls", "example.org"});
+    BOOST_TEST(static_cast<int>(system.action) == static_cast<int>(Action::Run));
+    BOOST_TEST(system.options.tls);
+    BOOST_TEST(!system.options.caFile.has_value());
+    const ParsedOptions own = parse({"--tls", "--ca-file", "ca.pem"});
+    BOOST_TEST(static_cast<int>(own.action) == static_cast<int>(Action::Run));
+    BOOST_TEST(own.options.caFile.value_or("") == "ca.pem");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_ca_file_without_tls_and_a_valued_tls) {
+    const ParsedOptions lone = parse({"--ca-file=ca.pem"});
+    BOOST_TEST(static_cast<int>(lone.action) == static_cast<int>(Action::Error));
+    BOOST_TEST(lone.error.find("--tls") != std::string::npos, lone.error);
+    BOOST_TEST(static_cast<int>(parse({"--tls=yes"}).action) == static_cast<int>(Action::Error));
+}
+
 BOOST_AUTO_TEST_CASE(takes_the_original_host_and_port_form) {
     const ParsedOptions parsed = parse({"10.0.0.7", "4242"});
     BOOST_TEST(static_cast<int>(parsed.action) == static_cast<int>(Action::Run));

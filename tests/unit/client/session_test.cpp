@@ -93,6 +93,28 @@ BOOST_AUTO_TEST_CASE(ends_when_the_greeting_is_not_dfp1) {
     BOOST_CHECK_THROW(session.greet(), SessionEnded);
 }
 
+BOOST_AUTO_TEST_CASE(suggests_tls_when_a_plain_connection_hears_no_greeting) {
+    // Nothing queued: the fake transport times out, as a plain client at a TLS server does.
+    try {
+        session.greet();
+        BOOST_FAIL("greet() returned without a greeting");
+    } catch (const SessionEnded& ended) {
+        BOOST_TEST(std::string(ended.what()).find("no greeting") != std::string::npos,
+                   ended.what());
+        BOOST_TEST(std::string(ended.what()).find("add --tls") != std::string::npos, ended.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(does_not_suggest_tls_once_the_server_has_spoken) {
+    transport.arrive("200 DFP");  // half a greeting, then silence
+    try {
+        session.greet();
+        BOOST_FAIL("greet() returned without a whole greeting");
+    } catch (const SessionEnded& ended) {
+        BOOST_TEST(std::string(ended.what()).find("--tls") == std::string::npos, ended.what());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(words_a_created_thread_and_a_posted_message) {
     transport.arrive("201 jedi thread created\n");
     const CommandResult created = run("CRT jedi");
