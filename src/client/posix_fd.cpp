@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -84,6 +85,27 @@ void writeAll(int fd, const char* data, std::size_t size) {
         }
         data += count;
         size -= static_cast<std::size_t>(count);
+    }
+}
+
+bool isInterrupt(const pollfd& fd) {
+    return fd.fd >= 0 && (fd.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+int waitFor(pollfd (&fds)[2], std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       deadline - std::chrono::steady_clock::now()),
+                                   std::chrono::milliseconds(0));
+        const int result =
+            ::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1'000'000'000)));
+        if (result >= 0) {
+            return result;
+        }
+        if (errno != EINTR) {
+            throwErrno("poll");
+        }
     }
 }
 

@@ -3,6 +3,9 @@
 // Small RAII and error helpers over POSIX file descriptors, shared by the transfer code.
 // Failures throw std::system_error carrying errno and what was being done.
 
+#include <poll.h>
+
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -31,6 +34,14 @@ private:
 };
 
 [[noreturn]] void throwErrno(const std::string& what);
+
+// fds[1], the interrupt descriptor (Ctrl-C), if it is one (not -1) and became readable.
+bool isInterrupt(const pollfd& fd);
+
+// Waits for events on fds (a socket and the interrupt descriptor); returns the poll() count, 0
+// when the timeout passes. A signal (EINTR) is not an event: Ctrl-C shows up as the interrupt
+// descriptor becoming readable, because the handler writes to it before poll() returns.
+int waitFor(pollfd (&fds)[2], std::chrono::milliseconds timeout);
 
 // Opens a regular file for reading; refuses directories and devices in words.
 FileDescriptor openForReading(const std::string& path);

@@ -19,33 +19,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kReceiveChunk = 64 * 1024;
 
-int pollTimeout(std::chrono::milliseconds timeout) {
-    return static_cast<int>(std::min<long long>(timeout.count(), 1'000'000'000));
-}
-
-bool isInterrupt(const pollfd& fd) {
-    return fd.fd >= 0 && (fd.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
-}
-
-// Waits for events on the socket or the interrupt descriptor; returns the poll() count, 0 when
-// the timeout passes. A signal (EINTR) is not an event: Ctrl-C shows up as the interrupt
-// descriptor becoming readable, because the handler writes to it before poll() returns.
-int waitFor(pollfd (&fds)[2], std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        const int result =
-            ::poll(fds, 2, pollTimeout(std::max(left, std::chrono::milliseconds(0))));
-        if (result >= 0) {
-            return result;
-        }
-        if (errno != EINTR) {
-            throwErrno("poll");
-        }
-    }
-}
-
 }  // namespace
 
 SocketTransport::SocketTransport(const std::string& host, std::uint16_t port,

@@ -19,28 +19,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kReceiveChunk = 64 * 1024;
 constexpr std::size_t kFirstBytesKept = 16;
 
-bool isInterrupt(const pollfd& fd) {
-    return fd.fd >= 0 && (fd.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
-}
-
-// As in socket_transport.cpp: the poll() count, 0 when the timeout passes; EINTR is no event.
-int waitFor(pollfd (&fds)[2], std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        const auto left =
-            std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
-                     std::chrono::milliseconds(0));
-        const int result =
-            ::poll(fds, 2, static_cast<int>(std::min<long long>(left.count(), 1'000'000'000)));
-        if (result >= 0) {
-            return result;
-        }
-        if (errno != EINTR) {
-            throwErrno("poll");
-        }
-    }
-}
-
 std::string takeOpenSslErrors() {
     std::string text;
     while (const unsigned long code = ERR_get_error()) {
