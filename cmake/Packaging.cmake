@@ -4,15 +4,20 @@
 include(GNUInstallDirs)
 
 set(DFP_CONFIG_DIR "${CMAKE_INSTALL_FULL_SYSCONFDIR}/dfp")
-set(DFP_SYSTEMD_UNIT_DIR "${CMAKE_INSTALL_PREFIX}/lib/systemd/system"
-    CACHE PATH "Where the dfp-server.service unit is installed")
+# Derived from the prefix at every configure (a cached default would keep the first prefix's).
+set(DFP_SYSTEMD_UNIT_DIR "" CACHE PATH
+    "Where dfp-server.service is installed (empty: <prefix>/lib/systemd/system)")
+set(dfp_unit_dir "${DFP_SYSTEMD_UNIT_DIR}")
+if(NOT dfp_unit_dir)
+  set(dfp_unit_dir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
+endif()
 
 install(TARGETS dfp-server dfp-client dfp-admin dfp-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/dist/dfp-server.properties DESTINATION ${DFP_CONFIG_DIR})
 
 configure_file(${PROJECT_SOURCE_DIR}/dist/dfp-server.service.in
                ${PROJECT_BINARY_DIR}/dist/dfp-server.service @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/dist/dfp-server.service DESTINATION ${DFP_SYSTEMD_UNIT_DIR})
+install(FILES ${PROJECT_BINARY_DIR}/dist/dfp-server.service DESTINATION ${dfp_unit_dir})
 
 # Man pages, compressed as Debian wants them (gzip -n: no timestamp, reproducible).
 set(dfp_man_pages dfp-server dfp-client dfp-admin dfp-bench)

@@ -21,7 +21,7 @@ fail() { echo "package test FAILED: $*" >&2; [ -f "$work/server.log" ] && cat "$
 
 dpkg -i "$deb" >/dev/null
 for f in /usr/bin/dfp-server /usr/bin/dfp-client /usr/bin/dfp-admin /usr/bin/dfp-bench \
-         /etc/dfp/dfp-server.properties /lib/systemd/system/dfp-server.service \
+         /etc/dfp/dfp-server.properties /usr/lib/systemd/system/dfp-server.service \
          /usr/share/man/man1/dfp-server.1.gz /usr/share/man/man1/dfp-client.1.gz \
          /usr/share/man/man1/dfp-admin.1.gz /usr/share/man/man1/dfp-bench.1.gz \
          /usr/share/doc/dfp/operations.md; do
@@ -32,9 +32,9 @@ getent passwd dfp >/dev/null || fail "the dfp user was not created"
 grep -qx '/etc/dfp/dfp-server.properties' /var/lib/dpkg/info/dfp.conffiles ||
   fail "the configuration is not a conffile"
 grep -q '^ExecStart=/usr/bin/dfp-server --config=/etc/dfp/dfp-server.properties$' \
-  /lib/systemd/system/dfp-server.service || fail "the unit does not start the installed server"
+  /usr/lib/systemd/system/dfp-server.service || fail "the unit does not start the installed server"
 if command -v systemd-analyze >/dev/null; then
-  systemd-analyze verify /lib/systemd/system/dfp-server.service ||
+  systemd-analyze verify /usr/lib/systemd/system/dfp-server.service ||
     fail "systemd-analyze verify rejects the unit"
 fi
 echo "== installed files, user, conffile and unit are in place"
@@ -78,5 +78,5 @@ echo "== client session, dfp-admin check and shutdown against the installed serv
 
 dpkg --purge dfp >/dev/null
 [ ! -e /usr/bin/dfp-server ] || fail "dpkg --purge left /usr/bin/dfp-server"
-[ ! -e /lib/systemd/system/dfp-server.service ] || fail "dpkg --purge left the unit"
+[ ! -e /usr/lib/systemd/system/dfp-server.service ] || fail "dpkg --purge left the unit"
 echo "== package test passed (installed, served, checked, removed)"
