@@ -46,7 +46,9 @@ struct ServerConfig {
     // Memory for whole RDT and LST replies of unchanged threads and lists (ReplyCache); a
     // reply over readCacheEntryBytes is never kept. 0 turns the cache off.
     std::size_t readCacheBytes = 32 << 20;
-    static constexpr std::size_t readCacheEntryBytes = 1 << 20;
+    // 256 KiB holds a thread of about 2,000 messages; a bigger reply is streamed each time, and
+    // a reply being read is never buffered past this, so memory stays flat for huge threads.
+    static constexpr std::size_t readCacheEntryBytes = 256 << 10;
     storage::Durability durability = storage::Durability::Normal;
     // Logging: stderr unless logFile is set; the file rotates at logRotation (Poco
     // FileChannel's syntax: "10 M", "daily", "never") keeping logKeep old files.
