@@ -101,6 +101,25 @@ BOOST_FIXTURE_TEST_CASE(counts_refused_replies_as_errors, ServerFixture) {
     BOOST_TEST(contains(run.out, "refused: '413"), run.out);
 }
 
+BOOST_FIXTURE_TEST_CASE(holds_idle_sessions_while_active_clients_run, StartedServer) {
+    const BenchResult run =
+        runBench(port(), {"--workload=idle", "--clients=20", "--active=2", "--active-workload=post",
+                          "--duration=1", "--probe-interval=100", "--run-id=smokeidle"});
+    BOOST_TEST(run.status == 0, run.out << run.err);
+    BOOST_TEST(contains(run.out, "\"idle\":{\"requested\":20,\"opened\":20,\"lost\":0,"), run.out);
+}
+
+// The held sessions are watched: when the server ends them (here its idle timeout, 601 then
+// a close), every one is counted as lost and the run reports the failure.
+BOOST_FIXTURE_TEST_CASE(counts_held_sessions_that_the_server_closes_as_lost, ServerFixture) {
+    start({"--idle-timeout=1"});
+    const BenchResult run =
+        runBench(port(), {"--workload=idle", "--clients=20", "--active=1", "--active-workload=post",
+                          "--duration=4", "--probe-interval=100", "--run-id=smokelost"});
+    BOOST_TEST(run.status == 1, run.out << run.err);
+    BOOST_TEST(contains(run.out, "\"opened\":20,\"lost\":20,"), run.out);
+}
+
 BOOST_FIXTURE_TEST_CASE(refuses_to_run_without_a_server, ServerFixture) {
     start();
     const std::uint16_t gone = port();
