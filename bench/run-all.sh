@@ -186,9 +186,9 @@ wait "$redis_pid" 2>/dev/null || true
 
 log "iperf3"
 iperf_port=$(free_port)
-iperf3 -s -p "$iperf_port" -1 >"$out/iperf3-server.log" 2>&1 &
+iperf3 -s -p "$iperf_port" -1 --forceflush >"$out/iperf3-server.log" 2>&1 &
 pids+=("$!")
-sleep 0.3
+await_log "$out/iperf3-server.log" "Server listening"
 iperf3 -c 127.0.0.1 -p "$iperf_port" -t "$secs" -J >"$out/iperf3.json"
 iperf_mib=$(jq '.end.sum_received.bits_per_second / 8 / 1048576' "$out/iperf3.json")
 echo "iperf3: iperf3 -c 127.0.0.1 -p \$PORT -t $secs -J" >>"$out/commands.txt"
