@@ -4,11 +4,8 @@
 // connected, blocking socket whose send and receive timeouts are set. The server's
 // certificate must chain to the system's CAs (or to the given CA file) and name the host;
 // otherwise the handshake fails with TlsError, whose words match dfp-client's.
-//
-// This repeats the context setup of src/client/tls_transport.cpp (about forty lines) on
-// purpose: the admin does not link the client library, and src/protocol has no sockets
-// (STYLE.md §1). Plain OpenSSL rather than Poco's SecureStreamSocket, whose certificate
-// checks report to a handler that by default asks on the console. Not copyable; one thread.
+// The context, the host name check and the words of a refusal are src/tls's, shared with
+// dfp-client. Not copyable; one thread.
 
 #include <openssl/ssl.h>
 
@@ -18,12 +15,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "tls/client_tls.h"
+
 namespace dfp::admin {
 
-class TlsError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using TlsError = tls::TlsError;
 
 class TlsChannel {
 public:
@@ -41,15 +37,8 @@ public:
     int send(const char* bytes, int size);
 
 private:
-    struct CtxFree {
-        void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
-    };
-    struct SslFree {
-        void operator()(SSL* ssl) const { SSL_free(ssl); }
-    };
-
-    std::unique_ptr<SSL_CTX, CtxFree> ctx_;
-    std::unique_ptr<SSL, SslFree> ssl_;
+    tls::Context ctx_;
+    tls::Connection ssl_;
     bool closed_ = false;
 };
 

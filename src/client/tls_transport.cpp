@@ -1,10 +1,8 @@
 #include "client/tls_transport.h"
 
-#include <arpa/inet.h>
 #include <poll.h>
 
 #include <openssl/err.h>
-#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,59 +14,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// SSL_write may return after each record, and its retry may come from a moved buffer.
+tls::Context makeContext(const std::optional<std::string>& caFile) {
+    try {
+        return tls::makeClientContext(
+            caFile, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    } catch (const tls::TlsError& e) {
+        throw ConnectError(e.what());
+    }
+}
+
 constexpr std::size_t kReceiveChunk = 64 * 1024;
-constexpr std::size_t kFirstBytesKept = 16;
-
-std::string takeOpenSslErrors() {
-    std::string text;
-    while (const unsigned long code = ERR_get_error()) {
-        char buffer[256];
-        ERR_error_string_n(code, buffer, sizeof buffer);
-        text += (text.empty() ? "" : "; ") + std::string(buffer);
-    }
-    return text.empty() ? std::string("no reason given") : text;
-}
-
-bool isIpLiteral(const std::string& host) {
-    unsigned char address[sizeof(in6_addr)];
-    return ::inet_pton(AF_INET, host.c_str(), address) == 1 ||
-           ::inet_pton(AF_INET6, host.c_str(), address) == 1;
-}
-
-// Keeps the first bytes the server sends during the handshake, so that a plain DFP greeting
-// can be named as such instead of as an OpenSSL record error.
-long recordFirstBytes(BIO* bio, int operation, const char* data, std::size_t /*length*/,
-                      int /*argi*/, long /*argl*/, int ret, std::size_t* processed) {
-    if (operation == (BIO_CB_READ | BIO_CB_RETURN) && ret > 0 && processed != nullptr) {
-        auto* kept = reinterpret_cast<std::string*>(BIO_get_callback_arg(bio));
-        if (kept != nullptr && kept->size() < kFirstBytesKept) {
-            kept->append(data, std::min(*processed, kFirstBytesKept - kept->size()));
-        }
-    }
-    return ret;
-}
-
-SSL_CTX* makeContext(const std::optional<std::string>& caFile) {
-    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-    if (ctx == nullptr) {
-        throw ConnectError("TLS: cannot set up OpenSSL: " + takeOpenSslErrors());
-    }
-    std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> guard(ctx, SSL_CTX_free);
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-    // SSL_write may return after each record, and its retry may come from a moved buffer.
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    if (caFile) {
-        if (SSL_CTX_load_verify_locations(ctx, caFile->c_str(), nullptr) != 1) {
-            throw ConnectError("TLS: cannot read the CA file " + *caFile + ": " +
-                               takeOpenSslErrors());
-        }
-    } else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-        throw ConnectError("TLS: cannot load the system's trusted certificates: " +
-                           takeOpenSslErrors());
-    }
-    return guard.release();
-}
 
 }  // namespace
 
@@ -77,17 +33,13 @@ TlsTransport::TlsTransport(const std::string& host, std::uint16_t port,
                            const std::optional<std::string>& caFile, int interruptFd)
     : ctx_(makeContext(caFile)),
       socket_(host, port, timeout, interruptFd),
-      ssl_(SSL_new(ctx_.get())),
       interruptFd_(interruptFd) {
-    if (!ssl_) {
-        throw ConnectError("TLS: cannot set up OpenSSL: " + takeOpenSslErrors());
-    }
     handshake(host, port, timeout, caFile);
 }
 
 TlsTransport::~TlsTransport() {
     // A close_notify if it fits in the send buffer now; never a wait.
-    if (!peerClosed_ && SSL_is_init_finished(ssl_.get()) == 1) {
+    if (ssl_ && !peerClosed_ && SSL_is_init_finished(ssl_.get()) == 1) {
         ERR_clear_error();
         SSL_shutdown(ssl_.get());
     }
@@ -97,37 +49,17 @@ TlsTransport::~TlsTransport() {
 void TlsTransport::handshake(const std::string& host, std::uint16_t port,
                              std::chrono::milliseconds timeout,
                              const std::optional<std::string>& caFile) {
-    const std::string where = host + ":" + std::to_string(port);
-    SSL* ssl = ssl_.get();
-    BIO* bio = BIO_new_socket(socket_.pollDescriptor(), BIO_NOCLOSE);
-    if (bio == nullptr) {
-        throw ConnectError("TLS: cannot set up OpenSSL: " + takeOpenSslErrors());
-    }
-    SSL_set_bio(ssl, bio, bio);  // ssl owns it now
-    std::string firstBytes;
-    BIO_set_callback_arg(bio, reinterpret_cast<char*>(&firstBytes));
-    BIO_set_callback_ex(bio, &recordFirstBytes);
-
-    // The certificate must name the host we were asked for: an IP literal as an IP address
-    // (SAN iPAddress), anything else as a DNS name, which is also sent as SNI.
-    SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    const bool ipLiteral = isIpLiteral(host);
-    const int named = ipLiteral ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str())
-                                : SSL_set1_host(ssl, host.c_str());
-    if (named != 1 || (!ipLiteral && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1)) {
-        throw ConnectError("TLS: cannot check certificates for host " + host + ": " +
-                           takeOpenSslErrors());
-    }
-
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        ERR_clear_error();
-        const int rc = SSL_connect(ssl);
-        if (rc == 1) {
-            break;
-        }
-        const int error = SSL_get_error(ssl, rc);
-        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+    try {
+        tls::ClientHandshake handshake(ctx_.get(), socket_.pollDescriptor(), host, port, caFile);
+        const auto deadline = Clock::now() + timeout;
+        for (;;) {
+            const int error = handshake.step();
+            if (error == 0) {
+                break;
+            }
+            if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
+                throw ConnectError(handshake.failure(error));
+            }
             const auto left =
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
             pollfd fds[2] = {
@@ -136,50 +68,19 @@ void TlsTransport::handshake(const std::string& host, std::uint16_t port,
                 {interruptFd_, POLLIN, 0}};
             const int ready = left.count() > 0 ? waitFor(fds, left) : 0;
             if (isInterrupt(fds[1])) {
-                throw ConnectError("TLS: interrupted during the handshake with " + where);
+                throw ConnectError("TLS: interrupted during the handshake with " +
+                                   handshake.where());
             }
             if (ready == 0) {
-                throw ConnectError("TLS: no TLS handshake with " + where + " within " +
+                throw ConnectError("TLS: no TLS handshake with " + handshake.where() + " within " +
                                    std::to_string(timeout.count() / 1000) +
                                    " s; is it a TLS server?");
             }
-            continue;
         }
-        // Why, in the order that explains most: the certificate, then what the server sent.
-        const long verify = SSL_get_verify_result(ssl);
-        // OpenSSL 3 reports an EOF as an error of its own, not as SSL_ERROR_SYSCALL.
-        const bool unexpectedEof =
-            ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
-        const std::string openSslErrors = takeOpenSslErrors();
-        if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
-            throw ConnectError("TLS: the server's certificate is not valid for host " + host +
-                               " (hostname mismatch)");
-        }
-        if (verify != X509_V_OK) {
-            const std::string reason = X509_verify_cert_error_string(verify);
-            throw ConnectError(caFile ? "TLS: the server's certificate is not trusted by " +
-                                            *caFile + " (" + reason + ")"
-                                      : "TLS: the server's certificate is not trusted (" + reason +
-                                            "); pass --ca-file");
-        }
-        if (firstBytes.starts_with("200 ")) {
-            throw ConnectError("TLS: the server at " + where +
-                               " does not speak TLS (it sent a plain DFP greeting); drop --tls");
-        }
-        if (!firstBytes.empty() && firstBytes[0] != 0x15 && firstBytes[0] != 0x16) {
-            throw ConnectError("TLS: the server at " + where +
-                               " does not speak TLS (it answered with something else)");
-        }
-        if (error == SSL_ERROR_SYSCALL || error == SSL_ERROR_ZERO_RETURN || unexpectedEof) {
-            throw ConnectError(
-                "TLS: the server at " + where +
-                " closed the connection during the handshake (as a TLS server at its "
-                "session limit does)");
-        }
-        throw ConnectError("TLS: the handshake with " + where + " failed: " + openSslErrors);
+        ssl_ = handshake.release();
+    } catch (const tls::TlsError& e) {
+        throw ConnectError(e.what());
     }
-    BIO_set_callback_ex(bio, nullptr);
-    BIO_set_callback_arg(bio, nullptr);
 }
 
 Transport::Received TlsTransport::receive(std::chrono::milliseconds timeout) {

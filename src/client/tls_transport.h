@@ -6,9 +6,8 @@
 // way to hang. The server's certificate must chain to the system's trusted CAs (or to the
 // given CA file) and name the host the client was asked to reach; otherwise the constructor
 // refuses with a ConnectError that says which, in words. Not copyable; one thread.
-//
-// dfp-admin has its own, blocking, copy of the context setup (src/admin/tls_channel.cpp):
-// the client library is not the admin's to link (STYLE.md §1).
+// The context, the host name check and the words of a refusal are src/tls's, shared with
+// dfp-admin.
 
 #include <openssl/ssl.h>
 
@@ -20,6 +19,7 @@
 
 #include "client/socket_transport.h"
 #include "client/transport.h"
+#include "tls/client_tls.h"
 
 namespace dfp::client {
 
@@ -41,21 +41,14 @@ public:
     int pollDescriptor() const override { return socket_.pollDescriptor(); }
 
 private:
-    struct CtxFree {
-        void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
-    };
-    struct SslFree {
-        void operator()(SSL* ssl) const { SSL_free(ssl); }
-    };
-
     void handshake(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout,
                    const std::optional<std::string>& caFile);
     // Reads without waiting whatever has arrived into pending_ (notices during a send).
     void collectPending();
 
-    std::unique_ptr<SSL_CTX, CtxFree> ctx_;
+    tls::Context ctx_;
     SocketTransport socket_;
-    std::unique_ptr<SSL, SslFree> ssl_;
+    tls::Connection ssl_;  // set once the handshake is done
     int interruptFd_;
     std::string pending_;      // received while sending, not yet handed out
     bool peerClosed_ = false;  // seen while sending; reported after pending_
