@@ -82,22 +82,18 @@ public:
 
 ServerApp::ServerApp()
     : commandLine_(new Poco::Util::MapConfiguration),
-      environment_(new Poco::Util::MapConfiguration),
       configFiles_(new Poco::Util::LayeredConfiguration) {
     // Above Poco's own application layer, so nothing Poco writes there can shadow a flag.
     config().add(commandLine_, "command-line", PRIO_APPLICATION - 1, false);
-    config().add(environment_, "environment", (PRIO_APPLICATION + PRIO_DEFAULT) / 2, false);
     config().add(configFiles_, "config-files", PRIO_DEFAULT, false);
 }
 
 void ServerApp::initialize(Poco::Util::Application& self) {
     ServerApplication::initialize(self);
-    auto fromEnvironment = settingsFromEnvironment(settingNames(), ::getenv);
-    Poco::Util::AbstractConfiguration::Keys keys;
-    fromEnvironment->keys("dfp", keys);
-    for (const std::string& key : keys) {
-        environment_->setString("dfp." + key, fromEnvironment->getString("dfp." + key));
-    }
+    // Between the command line and the files; made here because the option names it looks
+    // for are known only once the options are defined.
+    environment_ = settingsFromEnvironment(settingNames(), ::getenv);
+    config().add(environment_, "environment", (PRIO_APPLICATION + PRIO_DEFAULT) / 2, false);
     // Until main() has read the settings, startup errors go to stderr.
     ServerConfig defaults;
     installLogOutput(defaults);
