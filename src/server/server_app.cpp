@@ -100,23 +100,27 @@ void ServerApp::initialize(Poco::Util::Application& self) {
 }
 
 std::vector<std::string> ServerApp::settingNames() const {
-    std::vector<std::string> names;
-    for (const Option& option : options()) {
-        if (option.binding().starts_with("dfp.")) {
-            names.push_back(option.binding().substr(4));
-        }
-    }
-    return names;
+    return settingNames_;
+}
+
+void ServerApp::setFromCommandLine(const std::string& name, const std::string& value) {
+    commandLine_->setString("dfp." + name, value);
 }
 
 void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
     ServerApplication::defineOptions(options);
+    // Each setting reaches commandLine_ through a callback, not Option::binding(name, config):
+    // Poco 1.11's Option copies and destroys its bound configuration's reference count
+    // unevenly, which freed commandLine_ twice when the application was destroyed.
+    auto setting = [&](const char* name) {
+        settingNames_.emplace_back(name);
+        return Option(name, "", "")
+            .required(false)
+            .repeatable(false)
+            .callback(OptionCallback<ServerApp>(this, &ServerApp::setFromCommandLine));
+    };
     auto value = [&](const char* name, const char* arg, const char* help) {
-        options.addOption(Option(name, "", help)
-                              .required(false)
-                              .repeatable(false)
-                              .argument(arg)
-                              .binding(std::string("dfp.") + name, commandLine_));
+        options.addOption(setting(name).description(help).argument(arg));
     };
     value("port", "N", "port to listen on (default 58000; 0 picks a free one)");
     value("bind", "ADDR", "address to listen on (default 127.0.0.1)");
@@ -156,11 +160,8 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
     value("tls-cert", "FILE",
           "serve TLS with this PEM certificate (chain); needs --tls-key (default: plain TCP)");
     value("tls-key", "FILE", "the certificate's private key, PEM, not encrypted");
-    options.addOption(
-        Option("no-register", "", "refuse unknown users (403) instead of registering them")
-            .required(false)
-            .repeatable(false)
-            .binding("dfp.no-register", commandLine_));
+    options.addOption(setting("no-register")
+                          .description("refuse unknown users (403) instead of registering them"));
     options.addOption(Option("config", "", "load settings from a properties file (dfp.* keys)")
                           .required(false)
                           .repeatable(true)

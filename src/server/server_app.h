@@ -29,16 +29,18 @@ private:
     void showHelp(const std::string& name, const std::string& value);
     void showVersion(const std::string& name, const std::string& value);
     void loadConfigFile(const std::string& name, const std::string& value);
+    void setFromCommandLine(const std::string& name, const std::string& value);
 
     std::vector<std::string> settingNames() const;
     AdminPasswordInputs adminPasswordInputs(
         const std::vector<std::string>& args) const;  // "port", "data-dir"...: every dfp.* option
 
     // The three sources of settings, strongest first, layered into config() (precedence in
-    // docs/operations.md): options bind here; DFP_* variables; --config files.
+    // docs/operations.md): options write here; DFP_* variables; --config files.
     Poco::AutoPtr<Poco::Util::MapConfiguration> commandLine_;
     Poco::AutoPtr<Poco::Util::MapConfiguration> environment_;
     Poco::AutoPtr<Poco::Util::LayeredConfiguration> configFiles_;
+    std::vector<std::string> settingNames_;  // every dfp.* option, in the order of --help
     unsigned configFileCount_ = 0;
     std::string configError_;  // a --config file that could not be read, reported by main()
     bool stopEarly_ = false;   // --help or --version: print and exit without serving
