@@ -504,12 +504,16 @@ void SqliteForumStore::submitWrite(PendingWrite& write) {
         // Nobody leads, so the queue held nothing but this write: it leads at once. A lone
         // writer commits without waiting for anyone.
         leading_ = true;
-        write.lead_ = true;
     } else {
-        write.wake_.wait(lock, [&] { return write.done_ || write.lead_; });
-        if (write.done_) {
+        lock.unlock();
+        int state = PendingWrite::kWaiting;
+        while ((state = write.state_.load(std::memory_order_acquire)) == PendingWrite::kWaiting) {
+            write.state_.wait(PendingWrite::kWaiting, std::memory_order_acquire);
+        }
+        if (state == PendingWrite::kDone) {
             return;
         }
+        lock.lock();
     }
     // Leading: this write is at the front of the queue; the batch is what waits behind it.
     const std::size_t size = std::min(queue_.size(), kMaxBatch);
@@ -519,21 +523,32 @@ void SqliteForumStore::submitWrite(PendingWrite& write) {
 
     runBatch(batch);
 
-    lock.lock();
-    for (PendingWrite* other : batch) {
-        other->done_ = true;
-        // Notified under the lock: once it sees done_ the waiter returns and its write (and
-        // this condition variable) goes.
-        other->wake_.notify_one();
-    }
     // The next leader is the oldest waiting write, which runs its batch on its own thread;
-    // this one returns to its caller.
+    // this one returns to its caller. Only a leader takes writes off the queue, so the front
+    // stays there once the lock is let go.
+    PendingWrite* next = nullptr;
+    lock.lock();
     if (queue_.empty()) {
         leading_ = false;
     } else {
-        queue_.front()->lead_ = true;
-        queue_.front()->wake_.notify_one();
+        next = queue_.front();
     }
+    lock.unlock();
+    if (next != nullptr) {
+        tell(*next, PendingWrite::kLead);
+    }
+    for (PendingWrite* other : batch) {
+        if (other != &write) {
+            tell(*other, PendingWrite::kDone);
+        }
+    }
+}
+
+void SqliteForumStore::tell(PendingWrite& write, int state) noexcept {
+    // Once the store is seen the waiter may return and its write go: notify by address only.
+    std::atomic<int>* const address = &write.state_;
+    address->store(state, std::memory_order_release);
+    address->notify_one();
 }
 
 void SqliteForumStore::runBatch(const std::vector<PendingWrite*>& batch) noexcept {

@@ -9,7 +9,7 @@
 // Writes are grouped (docs/storage.md, "Group commit"): a writer queues its write under
 // queueMu_; one of the queued writers at a time, the leader, runs a batch of them in one
 // transaction under writerMu_ and hands each its result only after the COMMIT. So this
-// process's writers wait on a condition variable instead of spinning in SQLite's busy
+// process's writers wait for their leader instead of spinning in SQLite's busy
 // handler (which remains for other processes, such as dfp-admin). Readers take neither mutex: in
 // WAL mode they read a snapshot while a write is in progress. No lock is held while hashing a
 // password or doing file I/O on upload bytes.
@@ -19,6 +19,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -136,7 +137,7 @@ private:
     void requireWritable() const;
 
     // One queued write: a caller's body, and what came of it. Lives on the caller's stack
-    // until the leader of its batch has set done_.
+    // until the leader of its batch has told it kDone.
     class PendingWrite {
     public:
         PendingWrite() = default;
@@ -161,9 +162,12 @@ private:
 
     private:
         friend class SqliteForumStore;
-        std::condition_variable wake_;  // signalled under queueMu_ when done_ or lead_ is set
-        bool done_ = false;             // guarded by queueMu_: the outcome is final
-        bool lead_ = false;             // guarded by queueMu_: this caller leads the next batch
+        // What the waiting caller is told, once, by the leader of its batch: its outcome is
+        // final (kDone), or it leads the next batch (kLead). Set without queueMu_ held and
+        // waited on with std::atomic::wait, so a woken caller does not then queue for the
+        // mutex its leader may still hold; release/acquire publishes the outcome fields.
+        enum : int { kWaiting, kDone, kLead };
+        std::atomic<int> state_{kWaiting};
     };
     template <typename T, typename Body>
     class TypedWrite;
@@ -178,6 +182,8 @@ private:
     StoreResult<T> inWriteTransaction(Body&& body);
     // Queues write and returns when its outcome is final, leading batches when its turn comes.
     void submitWrite(PendingWrite& write);
+    // Sets a waiting write's state and wakes its caller.
+    static void tell(PendingWrite& write, int state) noexcept;
     // The leader's work: runs the batch in as few transactions as it can. Never throws: every
     // write of the batch ends with an outcome.
     void runBatch(const std::vector<PendingWrite*>& batch) noexcept;
