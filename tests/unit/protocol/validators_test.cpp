@@ -181,6 +181,48 @@ BOOST_AUTO_TEST_CASE(rejects_every_byte_that_can_never_appear) {
     }
 }
 
+// The validators pass over runs of printable ASCII a word at a time: one byte of any value,
+// at any offset of a longer plain text (so at each position within a word, and in the tail
+// after the last whole word), must be judged exactly as the rules say.
+BOOST_AUTO_TEST_CASE(judges_one_byte_of_any_value_at_any_offset_of_a_plain_text) {
+    const std::string plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNO";  // 41 bytes
+    for (int value = 0; value <= 0xFF; ++value) {
+        const bool ascii = value < 0x80;
+        const bool control = value < 0x20 || value == 0x7F;
+        const bool messageOk = ascii && (!control || value == '\t');
+        const bool titleOk = ascii && !control && value != ' ';
+        for (std::size_t offset = 0; offset < plain.size(); ++offset) {
+            std::string text = plain;
+            text[offset] = static_cast<char>(value);
+            BOOST_TEST_CONTEXT("byte " << value << " at offset " << offset) {
+                BOOST_TEST(isValidUtf8(text) == ascii);
+                BOOST_TEST(!checkMessageText(text).has_value() == messageOk);
+                BOOST_TEST(!checkPassword(text).has_value() == messageOk);
+                BOOST_TEST(!checkTitle(text).has_value() == titleOk);
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(judges_multibyte_characters_at_any_offset_of_a_plain_text) {
+    const std::string plain(40, 'x');
+    const std::vector<std::pair<std::string, bool>> characters = {
+        {kTwoBytes, true}, {kThreeBytes, true}, {kFourBytes, true}, {"\xC2\xA0", false}};
+    for (const auto& [character, titleOk] : characters) {
+        for (std::size_t offset = 0; offset <= plain.size(); ++offset) {
+            std::string text = plain;
+            text.insert(offset, character);
+            const std::string cut = text.substr(0, offset + character.size() - 1);
+            BOOST_TEST_CONTEXT("character " << character << " at offset " << offset) {
+                BOOST_TEST(isValidUtf8(text));
+                BOOST_TEST(!checkMessageText(text).has_value());
+                BOOST_TEST(!checkTitle(text).has_value() == titleOk);
+                BOOST_TEST(!isValidUtf8(cut), "a sequence cut short at the end is invalid");
+            }
+        }
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(title_rules)
