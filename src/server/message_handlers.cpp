@@ -3,7 +3,9 @@
 #include <string>
 
 #include "protocol/validators.h"
+#include "server/reply_cache.h"
 #include "server/session.h"
+#include "server/thread_view.h"
 
 namespace dfp::server {
 
@@ -35,11 +37,20 @@ Next Session::postMessage(const protocol::Request& request, ReplySink& out) {
     if (auto refusal = checkTitleAndText(title, &text)) {
         return reply(out, *refusal);
     }
-    auto number = context_.store.postMessage(title, user_, text);
-    if (!number) {
-        return storeRefusal(out, number.error());
+    auto posted = context_.store.postMessageStamped(title, user_, text);
+    if (!posted) {
+        return storeRefusal(out, posted.error());
     }
-    return reply(out, Reply{Code::Created, {std::to_string(*number)}, "message posted"});
+    if (context_.replies != nullptr && posted->thread) {
+        // A kept RDT reply of the thread as it was just before this message becomes the
+        // reply with it, so reading what one just wrote does not read the thread again.
+        const storage::ViewVersion before{posted->thread->id, posted->thread->version - 1};
+        context_.replies->revise(
+            threadReplyKey(title), before, *posted->thread, [&](const std::string& kept) {
+                return withLineAppended(kept, messageLine(posted->number, user_, text));
+            });
+    }
+    return reply(out, Reply{Code::Created, {std::to_string(posted->number)}, "message posted"});
 }
 
 Next Session::editMessage(const protocol::Request& request, ReplySink& out) {

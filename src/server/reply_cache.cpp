@@ -26,12 +26,41 @@ void ReplyCache::insert(const std::string& key, const storage::ViewVersion& vers
     if (auto it = entries_.find(key); it != entries_.end()) {
         evict(it);
     }
-    while (!recent_.empty() && bytes_ + shared->size() > maxBytes_) {
+    add(key, version, std::move(shared));
+}
+
+void ReplyCache::revise(const std::string& key, const storage::ViewVersion& from,
+                        const storage::ViewVersion& to, const Revise& revise) {
+    std::shared_ptr<const std::string> kept;
+    {
+        std::lock_guard lock(mu_);
+        auto it = entries_.find(key);
+        if (it == entries_.end() || it->second.version != from) {
+            return;
+        }
+        kept = it->second.reply;
+    }
+    std::optional<std::string> revised = revise(*kept);
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    // Another change may have replaced or dropped it meanwhile: then that one stands.
+    if (it == entries_.end() || it->second.reply != kept) {
+        return;
+    }
+    evict(it);
+    if (revised && revised->size() <= maxEntryBytes_) {
+        add(key, to, std::make_shared<const std::string>(std::move(*revised)));
+    }
+}
+
+void ReplyCache::add(const std::string& key, const storage::ViewVersion& version,
+                     std::shared_ptr<const std::string> reply) {
+    while (!recent_.empty() && bytes_ + reply->size() > maxBytes_) {
         evict(entries_.find(recent_.back()));
     }
     recent_.push_front(key);
-    bytes_ += shared->size();
-    entries_.emplace(key, Entry{version, std::move(shared), recent_.begin()});
+    bytes_ += reply->size();
+    entries_.emplace(key, Entry{version, std::move(reply), recent_.begin()});
 }
 
 std::size_t ReplyCache::bytes() const {

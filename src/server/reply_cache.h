@@ -13,9 +13,11 @@
 // immutable shared string, written to the socket outside the lock.
 
 #include <cstddef>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -32,6 +34,14 @@ public:
                                             const storage::ViewVersion& version);
     // Keeps reply for key at version, replacing what was kept for key; ignored when too big.
     void insert(const std::string& key, const storage::ViewVersion& version, std::string reply);
+    // When the reply kept for key is at version from: keeps revise(that reply) at version to
+    // instead, so a change whose effect on the view is known (a message posted) keeps it
+    // warm rather than making the next read build it again. The caller vouches that to is
+    // from plus exactly that change. Whatever else is kept stays; a nullopt from revise, or
+    // a reply grown too big, drops the entry. revise runs outside the lock.
+    using Revise = std::function<std::optional<std::string>(const std::string& reply)>;
+    void revise(const std::string& key, const storage::ViewVersion& from,
+                const storage::ViewVersion& to, const Revise& revise);
 
     std::size_t maxEntryBytes() const { return maxEntryBytes_; }
     std::size_t bytes() const;
@@ -44,6 +54,9 @@ private:
         std::list<std::string>::iterator recent;  // its place in recent_
     };
     void evict(std::unordered_map<std::string, Entry>::iterator it);  // requires mu_
+    // Keeps reply (not too big) for key, which has no entry; requires mu_.
+    void add(const std::string& key, const storage::ViewVersion& version,
+             std::shared_ptr<const std::string> reply);
 
     const std::size_t maxBytes_;
     const std::size_t maxEntryBytes_;

@@ -7,6 +7,7 @@
 #include "protocol/validators.h"
 #include "server/reply_cache.h"
 #include "server/session.h"
+#include "server/thread_view.h"
 
 namespace dfp::server {
 
@@ -65,11 +66,16 @@ Next Session::createThread(const protocol::Request& request, ReplySink& out) {
     if (auto problem = protocol::checkTitle(title)) {
         return refuse(out, Code::BadRequest, "invalid title: " + *problem);
     }
-    if (auto done = context_.store.createThread(title, user_); !done) {
-        if (done.error() == storage::StoreError::AlreadyExists) {
+    auto made = context_.store.createThreadStamped(title, user_);
+    if (!made) {
+        if (made.error() == storage::StoreError::AlreadyExists) {
             return reply(out, Reply{Code::Conflict, {title}, "thread exists"});
         }
-        return storeRefusal(out, done.error());
+        return storeRefusal(out, made.error());
+    }
+    if (context_.replies != nullptr && made->has_value()) {
+        // The first RDT of a new thread is served from the cache, and each MSG keeps it so.
+        context_.replies->insert(threadReplyKey(title), **made, emptyThreadReply());
     }
     return reply(out, Reply{Code::Created, {title}, "thread created"});
 }
@@ -108,21 +114,15 @@ Next Session::readThread(const protocol::Request& request, ReplySink& out) {
     }
     std::string line;
     auto done = sendThroughCache(
-        context_.replies, "RDT " + title, [&] { return context_.store.threadVersion(title); },
+        context_.replies, threadReplyKey(title),
+        [&] { return context_.store.threadVersion(title); },
         [&](const Send& send) -> storage::StoreStatus {
             auto read = context_.store.readThread(
-                title,
-                [&](std::uint64_t count) {
-                    send(
-                        protocol::format(Reply{Code::Entries, {std::to_string(count)}, "entries"}));
-                },
+                title, [&](std::uint64_t count) { send(threadReplyHead(count)); },
                 [&](const storage::ThreadEntry& entry) {
-                    if (entry.kind == storage::ThreadEntry::Kind::Message) {
-                        line =
-                            std::to_string(entry.number) + ' ' + entry.author + ": " + entry.text;
-                    } else {
-                        line = entry.author + " uploaded " + entry.text;
-                    }
+                    line = entry.kind == storage::ThreadEntry::Kind::Message
+                               ? messageLine(entry.number, entry.author, entry.text)
+                               : fileLine(entry.author, entry.text);
                     send(protocol::formatBodyLine(line));
                 });
             if (read) {

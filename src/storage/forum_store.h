@@ -153,9 +153,34 @@ public:
     // Creator only (NotCreator); its messages and files go with it (blobs unlinked after commit).
     virtual StoreStatus removeThread(std::string_view title, std::string_view requester) = 0;
 
+    // As createThread, and the new thread's stamp (the RDT view of an empty thread), if the
+    // store can tell it.
+    virtual StoreResult<std::optional<ViewVersion>> createThreadStamped(std::string_view title,
+                                                                        std::string_view creator) {
+        if (StoreStatus done = createThread(title, creator); !done) {
+            return done.error();
+        }
+        return std::optional<ViewVersion>();
+    }
+
     // --- messages (numbers per thread start at 1 and are never reused)
     virtual StoreResult<MessageNumber> postMessage(std::string_view title, std::string_view author,
                                                    std::string_view text) = 0;
+    // MSG's outcome with the stamp of its thread right after it: the stamp before, plus this
+    // message and nothing else (so a view kept at version - 1 is this one without it).
+    struct PostedMessage {
+        MessageNumber number = 0;
+        std::optional<ViewVersion> thread;  // nullopt if the store cannot tell
+    };
+    virtual StoreResult<PostedMessage> postMessageStamped(std::string_view title,
+                                                          std::string_view author,
+                                                          std::string_view text) {
+        StoreResult<MessageNumber> number = postMessage(title, author, text);
+        if (!number) {
+            return number.error();
+        }
+        return PostedMessage{*number, std::nullopt};
+    }
     virtual StoreStatus editMessage(std::string_view title, MessageNumber number,
                                     std::string_view author, std::string_view text) = 0;
     virtual StoreStatus deleteMessage(std::string_view title, MessageNumber number,

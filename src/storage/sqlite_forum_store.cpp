@@ -720,21 +720,34 @@ StoreResult<std::string> SqliteForumStore::verifyUser(std::string_view name,
 // Threads
 
 StoreStatus SqliteForumStore::createThread(std::string_view title, std::string_view creator) {
-    return inWriteTransaction<Done>([&](Connection& connection) -> StoreStatus {
-        const std::optional<std::int64_t> creatorId = findUserId(connection, creator);
-        if (!creatorId) {
-            return StoreError::UserNotFound;
-        }
-        if (findThread(connection, title)) {
-            return StoreError::AlreadyExists;
-        }
-        auto insert = connection.prepare(kInsertThread);
-        bindText(*insert, 1, title);
-        insert->bind(2, *creatorId);
-        insert->bind(3, now());
-        insert->exec();
-        return Done{};
-    });
+    if (auto made = createThreadStamped(title, creator); !made) {
+        return made.error();
+    }
+    return Done{};
+}
+
+StoreResult<std::optional<ViewVersion>> SqliteForumStore::createThreadStamped(
+    std::string_view title, std::string_view creator) {
+    return inWriteTransaction<std::optional<ViewVersion>>(
+        [&](Connection& connection) -> StoreResult<std::optional<ViewVersion>> {
+            const std::optional<std::int64_t> creatorId = findUserId(connection, creator);
+            if (!creatorId) {
+                return StoreError::UserNotFound;
+            }
+            if (findThread(connection, title)) {
+                return StoreError::AlreadyExists;
+            }
+            auto insert = connection.prepare(kInsertThread);
+            bindText(*insert, 1, title);
+            insert->bind(2, *creatorId);
+            insert->bind(3, now());
+            insert->exec();
+            auto stamp = connection.prepare(kThreadVersion);
+            bindText(*stamp, 1, title);
+            stamp->executeStep();
+            return std::optional<ViewVersion>(
+                ViewVersion{stamp->getColumn(0).getInt64(), stamp->getColumn(1).getInt64()});
+        });
 }
 
 void SqliteForumStore::listThreads(const std::function<void(std::uint64_t count)>& begin,
@@ -793,8 +806,18 @@ StoreStatus SqliteForumStore::removeThread(std::string_view title, std::string_v
 StoreResult<MessageNumber> SqliteForumStore::postMessage(std::string_view title,
                                                          std::string_view author,
                                                          std::string_view text) {
-    return inWriteTransaction<MessageNumber>(
-        [&](Connection& connection) -> StoreResult<MessageNumber> {
+    StoreResult<PostedMessage> posted = postMessageStamped(title, author, text);
+    if (!posted) {
+        return posted.error();
+    }
+    return posted->number;
+}
+
+StoreResult<ForumStore::PostedMessage> SqliteForumStore::postMessageStamped(std::string_view title,
+                                                                            std::string_view author,
+                                                                            std::string_view text) {
+    return inWriteTransaction<PostedMessage>(
+        [&](Connection& connection) -> StoreResult<PostedMessage> {
             const std::optional<ThreadRow> thread = findThread(connection, title);
             if (!thread) {
                 return StoreError::ThreadNotFound;
@@ -819,7 +842,9 @@ StoreResult<MessageNumber> SqliteForumStore::postMessage(std::string_view title,
             bindText(*insert, 5, text);
             insert->bind(6, now());
             insert->exec();
-            return MessageNumber{thread->nextNumber};
+            // The insert's trigger (migration 0004) added one to the version read above, in
+            // this transaction: nothing else can come between.
+            return PostedMessage{thread->nextNumber, ViewVersion{thread->id, thread->version + 1}};
         });
 }
 

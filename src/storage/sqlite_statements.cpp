@@ -42,7 +42,8 @@ std::optional<ThreadRow> findThread(Connection& connection, std::string_view tit
         return std::nullopt;
     }
     return ThreadRow{query->getColumn(0).getInt64(), query->getColumn(1).getInt64(),
-                     query->getColumn(2).getInt64(), query->getColumn(3).getInt64()};
+                     query->getColumn(2).getInt64(), query->getColumn(3).getInt64(),
+                     query->getColumn(4).getInt64()};
 }
 
 std::optional<MessageRow> findMessage(Connection& connection, std::int64_t threadId,

@@ -31,7 +31,7 @@ inline constexpr char kUserNameById[] = "SELECT name FROM users WHERE id = ?1";
 inline constexpr char kInsertUser[] =
     "INSERT INTO users (name, password_hash, created) VALUES (?1, ?2, ?3)";
 inline constexpr char kFindThread[] =
-    "SELECT id, creator_id, next_number, next_seq FROM threads WHERE title = ?1";
+    "SELECT id, creator_id, next_number, next_seq, version FROM threads WHERE title = ?1";
 inline constexpr char kThreadListVersion[] = "SELECT version FROM thread_list";
 inline constexpr char kThreadVersion[] = "SELECT id, version FROM threads WHERE title = ?1";
 inline constexpr char kThreadById[] = "SELECT title, next_seq FROM threads WHERE id = ?1";
@@ -88,6 +88,7 @@ struct ThreadRow {
     std::int64_t creatorId = 0;
     std::int64_t nextNumber = 0;
     std::int64_t nextSeq = 0;
+    std::int64_t version = 0;  // the RDT view's stamp (migration 0004)
 };
 
 std::optional<ThreadRow> findThread(Connection& connection, std::string_view title);

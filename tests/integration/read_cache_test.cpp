@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <string>
 #include <thread>
@@ -117,6 +118,89 @@ BOOST_FIXTURE_TEST_CASE(a_writer_always_reads_its_own_message_under_concurrency,
     BOOST_TEST(failures.load() == 0);
     LineClient reader = loggedIn("reader");
     BOOST_TEST(readThread(reader, "busy").size() == static_cast<std::size_t>(kWriters * kPosts));
+}
+
+// CRT and MSG keep the kept RDT reply up to date instead of dropping it; what they keep
+// must be the thread exactly as stored: each message once, in order, with its author's name
+// as stored (not as typed at login), and dot-stuffed lines intact.
+BOOST_FIXTURE_TEST_CASE(replies_kept_up_to_date_by_msg_are_the_thread_exactly, StartedServer) {
+    {
+        LineClient first = connect("first");
+        first.login("Obi.Wan", kPassword);  // registers under this spelling
+    }
+    LineClient obi = connect("obi");
+    obi.login("obi.wan", kPassword);  // the same account, typed otherwise
+    obi.expect("CRT council", 201);
+    BOOST_TEST(readThread(obi, "council").empty());
+    obi.expect("MSG council hello there", 201);
+    obi.expect("MSG council .dotted", 201);
+    BOOST_TEST(readThread(obi, "council") ==
+               (Lines{"1 Obi.Wan: hello there", "2 Obi.Wan: .dotted"}));
+    obi.expect("EDT council 1 general kenobi", 200);  // changes it: not extended, read again
+    obi.expect("MSG council third", 201);
+    BOOST_TEST(readThread(obi, "council") ==
+               (Lines{"1 Obi.Wan: general kenobi", "2 Obi.Wan: .dotted", "3 Obi.Wan: third"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(concurrent_posts_keep_every_view_exact, StartedServer) {
+    constexpr int kWriters = 4;
+    constexpr int kPosts = 40;
+    {
+        LineClient creator = loggedIn("creator");
+        creator.expect("CRT busy", 201);
+    }
+    std::vector<std::vector<std::pair<long, std::string>>> posted(kWriters);
+    std::vector<std::string> errors(kWriters);
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+        writers.emplace_back([&, w] {
+            try {
+                LineClient client = loggedIn("writer" + std::to_string(w));
+                for (int i = 0; i < kPosts; ++i) {
+                    const std::string text = "w" + std::to_string(w) + " post " + std::to_string(i);
+                    const long number = std::stol(client.expect("MSG busy " + text, 201).field(1));
+                    posted[w].emplace_back(number, std::to_string(number) + " writer" +
+                                                       std::to_string(w) + ": " + text);
+                    // Every view: numbers strictly rising (no line twice, none out of place).
+                    const Lines view = readThread(client, "busy");
+                    long last = 0;
+                    for (const std::string& line : view) {
+                        const long n = std::stol(line.substr(0, line.find(' ')));
+                        if (n <= last) {
+                            errors[w] =
+                                "view has " + std::to_string(n) + " after " + std::to_string(last);
+                            return;
+                        }
+                        last = n;
+                    }
+                    if (last < number) {
+                        errors[w] = "view ends before message " + std::to_string(number);
+                        return;
+                    }
+                }
+            } catch (const std::exception& e) {
+                errors[w] = e.what();
+            }
+        });
+    }
+    for (auto& writer : writers) {
+        writer.join();
+    }
+    for (const auto& error : errors) {
+        BOOST_TEST(error.empty(), error);
+    }
+    // The last view is every message posted, each once, by number, as its 201 gave it.
+    std::vector<std::pair<long, std::string>> all;
+    for (const auto& mine : posted) {
+        all.insert(all.end(), mine.begin(), mine.end());
+    }
+    std::sort(all.begin(), all.end());
+    Lines expected;
+    for (const auto& [number, line] : all) {
+        expected.push_back(line);
+    }
+    LineClient reader = loggedIn("reader");
+    BOOST_TEST(readThread(reader, "busy") == expected);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <optional>
 #include <string>
 
 #include "server/reply_cache.h"
@@ -73,6 +74,35 @@ BOOST_AUTO_TEST_CASE(with_no_memory_keeps_nothing) {
     cache.insert("a", {1, 1}, "x");
     BOOST_TEST(cache.find("a", {1, 1}) == nullptr);
     BOOST_TEST(cache.entries() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(revises_a_reply_only_from_the_stamp_it_is_kept_at) {
+    ReplyCache cache(1000, 100);
+    const auto grow = [](const std::string& kept) { return std::optional(kept + "+"); };
+    cache.revise("jedi", {1, 5}, {1, 6}, grow);  // nothing kept: nothing to revise
+    BOOST_TEST(cache.entries() == 0u);
+    cache.insert("jedi", {1, 5}, "v5");
+    cache.revise("jedi", {1, 4}, {1, 5}, grow);  // an older change: leaves it alone
+    BOOST_TEST(*cache.find("jedi", {1, 5}) == "v5");
+    cache.revise("jedi", {1, 5}, {1, 6}, grow);
+    BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
+    BOOST_TEST(*cache.find("jedi", {1, 6}) == "v5+");
+    BOOST_TEST(cache.bytes() == 3u);
+    cache.revise("jedi", {2, 6}, {2, 7}, grow);  // another thread under the title
+    BOOST_TEST(*cache.find("jedi", {1, 6}) == "v5+");
+}
+
+BOOST_AUTO_TEST_CASE(drops_a_reply_whose_revision_fails_or_grows_too_big) {
+    ReplyCache cache(1000, 4);
+    cache.insert("jedi", {1, 1}, "abc");
+    cache.revise("jedi", {1, 1}, {1, 2},
+                 [](const std::string&) { return std::optional<std::string>(); });
+    BOOST_TEST(cache.entries() == 0u);
+    cache.insert("sith", {1, 1}, "abc");
+    cache.revise("sith", {1, 1}, {1, 2},
+                 [](const std::string& kept) { return std::optional(kept + "de"); });
+    BOOST_TEST(cache.entries() == 0u);
+    BOOST_TEST(cache.bytes() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,6 +60,32 @@ BOOST_AUTO_TEST_CASE(every_change_of_a_thread_gives_a_new_stamp_and_reads_do_not
     BOOST_TEST((versionOf(*store, "jedi") == last));
 }
 
+// The stamps CRT and MSG hand back are the ones threadVersion reads right after, and a
+// message's is the stamp before it plus one: the view it names is the view before plus that
+// message alone (a cache extends its kept RDT reply only on that promise).
+BOOST_AUTO_TEST_CASE(crt_and_msg_give_the_stamp_they_leave_their_thread_at) {
+    auto store = open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    auto made = store->createThreadStamped("jedi", "yoda");
+    BOOST_REQUIRE(static_cast<bool>(made));
+    BOOST_REQUIRE(made->has_value());
+    BOOST_TEST((**made == versionOf(*store, "jedi")));
+    BOOST_TEST((store->createThreadStamped("jedi", "yoda").error() == StoreError::AlreadyExists));
+
+    for (int i = 1; i <= 3; ++i) {
+        const ViewVersion before = versionOf(*store, "jedi");
+        auto posted = store->postMessageStamped("jedi", "yoda", "message");
+        BOOST_REQUIRE(static_cast<bool>(posted));
+        BOOST_TEST(posted->number == i);
+        BOOST_REQUIRE(posted->thread.has_value());
+        BOOST_TEST((*posted->thread == versionOf(*store, "jedi")));
+        BOOST_TEST(posted->thread->id == before.id);
+        BOOST_TEST(posted->thread->version == before.version + 1);
+    }
+    BOOST_TEST(
+        (store->postMessageStamped("sith", "yoda", "x").error() == StoreError::ThreadNotFound));
+}
+
 BOOST_AUTO_TEST_CASE(a_thread_created_again_under_its_title_never_repeats_a_stamp) {
     auto store = open();
     BOOST_REQUIRE(store->createUser("yoda", "pw"));
