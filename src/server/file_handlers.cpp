@@ -1,5 +1,7 @@
 // UPD, DWN and RMF: files attached to threads (protocol.md §4).
 
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include "protocol/validators.h"
@@ -117,18 +119,19 @@ Next Session::downloadFile(const protocol::Request& request, ReplySink& out) {
     out.write(protocol::format(
         Reply{Code::FileFollows, {std::to_string(info.size), info.sha256, info.name}, ""}));
     std::uint64_t left = info.size;
+    // One buffer for the whole transfer, never cleared: each chunk is read straight into it
+    // and written from it.
+    const auto chunk = std::make_unique_for_overwrite<char[]>(kDownloadChunk);
     while (left > 0) {
-        std::string chunk = (*reader)->read(kDownloadChunk);
-        if (chunk.empty()) {
+        std::size_t got = (*reader)->readInto(chunk.get(), kDownloadChunk);
+        if (got == 0) {
             // The body's length is already promised; a blob that shrank is corruption, and
             // the only honest thing left is to drop the connection.
             throw std::runtime_error("stored file " + info.name + " is shorter than its record");
         }
-        if (chunk.size() > left) {
-            chunk.resize(left);
-        }
-        out.write(chunk);
-        left -= chunk.size();
+        got = static_cast<std::size_t>(std::min<std::uint64_t>(got, left));
+        out.write(std::string_view(chunk.get(), got));
+        left -= got;
     }
     return {};
 }

@@ -119,8 +119,14 @@ public:
     FileReader& operator=(const FileReader&) = delete;
 
     virtual const FileInfo& info() const = 0;
+    // Up to size bytes into buffer; how many, 0 at the end. Throws on an I/O error.
+    virtual std::size_t readInto(char* buffer, std::size_t size) = 0;
     // Up to max bytes; an empty string at the end. Throws on an I/O error.
-    virtual std::string read(std::size_t max) = 0;
+    std::string read(std::size_t max) {
+        std::string bytes(max, '\0');
+        bytes.resize(readInto(bytes.data(), max));
+        return bytes;
+    }
 
 protected:
     FileReader() = default;

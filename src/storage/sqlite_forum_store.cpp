@@ -228,13 +228,11 @@ public:
 
     const FileInfo& info() const override { return info_; }
 
-    std::string read(std::size_t max) override {
-        std::string buffer(max, '\0');
+    std::size_t readInto(char* buffer, std::size_t size) override {
         for (;;) {
-            const ssize_t n = ::read(fd_.get(), buffer.data(), max);
+            const ssize_t n = ::read(fd_.get(), buffer, size);
             if (n >= 0) {
-                buffer.resize(static_cast<std::size_t>(n));
-                return buffer;
+                return static_cast<std::size_t>(n);
             }
             if (errno != EINTR) {
                 throw std::system_error(errno, std::generic_category(),

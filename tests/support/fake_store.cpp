@@ -77,10 +77,10 @@ public:
     FakeReader(FileInfo info, std::string bytes)
         : info_(std::move(info)), bytes_(std::move(bytes)) {}
     const FileInfo& info() const override { return info_; }
-    std::string read(std::size_t max) override {
-        std::string chunk = bytes_.substr(offset_, max);
-        offset_ += chunk.size();
-        return chunk;
+    std::size_t readInto(char* buffer, std::size_t size) override {
+        const std::size_t n = bytes_.copy(buffer, size, offset_);
+        offset_ += n;
+        return n;
     }
 
 private:
