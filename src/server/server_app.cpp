@@ -17,6 +17,7 @@
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerParams.h>
 #include <Poco/ThreadPool.h>
+#include <Poco/Timespan.h>
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionCallback.h>
@@ -319,6 +320,11 @@ int ServerApp::main(const std::vector<std::string>& args) {
     auto* params = new Poco::Net::TCPServerParams;
     params->setMaxThreads(capacity);
     params->setMaxQueued(capacity);
+    // How long an idle dispatcher waits for the next connection before it hands its thread
+    // back to the pool. Poco 1.11's TCPServer::stop() can miss waking an idle dispatcher
+    // (pocoproject/poco#2746, #3796), which then holds pool.joinAll() below for this long:
+    // 1 s instead of the default 10 bounds how late shutdown can be.
+    params->setThreadIdleTime(Poco::Timespan(1, 0));
     {
         Poco::Net::TCPServer server(new SessionConnectionFactory(context), pool, listener, params);
         server.setConnectionFilter(new SessionLimitFilter(context));
@@ -342,6 +348,7 @@ int ServerApp::main(const std::vector<std::string>& args) {
         log.information("event=shutdown step=sessions-closed");
     }
     pool.joinAll();
+    log.information("event=shutdown step=threads-joined");
     store->checkpoint();
     store.reset();
     log.information("event=shutdown step=done");
