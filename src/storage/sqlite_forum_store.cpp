@@ -1,6 +1,8 @@
 #include "storage/sqlite_forum_store.h"
 
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -506,7 +508,10 @@ void SqliteForumStore::submitWrite(PendingWrite& write) {
         lock.unlock();
         int state = PendingWrite::kWaiting;
         while ((state = write.state_.load(std::memory_order_acquire)) == PendingWrite::kWaiting) {
-            write.state_.wait(PendingWrite::kWaiting, std::memory_order_acquire);
+            // Sleeps only while the word still reads kWaiting (the kernel checks), so a tell()
+            // that came first is never missed; a wake-up for nothing just loops.
+            ::syscall(SYS_futex, &write.state_, FUTEX_WAIT_PRIVATE, PendingWrite::kWaiting, nullptr,
+                      nullptr, 0);
         }
         if (state == PendingWrite::kDone) {
             return;
@@ -543,10 +548,12 @@ void SqliteForumStore::submitWrite(PendingWrite& write) {
 }
 
 void SqliteForumStore::tell(PendingWrite& write, int state) noexcept {
-    // Once the store is seen the waiter may return and its write go: notify by address only.
+    // Once the store is seen the waiter may return and its write go: the wake-up names only
+    // the address (waking nobody, or a later waiter there for nothing, is harmless). Always
+    // a FUTEX_WAKE, never skipped on a guess that nobody sleeps.
     std::atomic<int>* const address = &write.state_;
     address->store(state, std::memory_order_release);
-    address->notify_one();
+    ::syscall(SYS_futex, address, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
 void SqliteForumStore::runBatch(const std::vector<PendingWrite*>& batch) noexcept {

@@ -168,10 +168,13 @@ private:
         friend class SqliteForumStore;
         // What the waiting caller is told, once, by the leader of its batch: its outcome is
         // final (kDone), or it leads the next batch (kLead). Set without queueMu_ held and
-        // waited on with std::atomic::wait, so a woken caller does not then queue for the
+        // waited on with a futex on this word, so a woken caller does not then queue for the
         // mutex its leader may still hold; release/acquire publishes the outcome fields.
         enum : int { kWaiting, kDone, kLead };
         std::atomic<int> state_{kWaiting};
+        static_assert(sizeof(std::atomic<int>) == sizeof(int) &&
+                          std::atomic<int>::is_always_lock_free,
+                      "a futex waits on the atomic's own int");
     };
     template <typename T, typename Body>
     class TypedWrite;
