@@ -147,7 +147,17 @@ public:
                                                 std::string_view password) = 0;
 
     // --- threads
-    virtual StoreStatus createThread(std::string_view title, std::string_view creator) = 0;
+    // CRT, with the new thread's stamp (the RDT view of an empty thread) if the store can
+    // tell it.
+    virtual StoreResult<std::optional<ViewVersion>> createThreadStamped(
+        std::string_view title, std::string_view creator) = 0;
+    // CRT, when the stamp does not matter.
+    StoreStatus createThread(std::string_view title, std::string_view creator) {
+        if (auto made = createThreadStamped(title, creator); !made) {
+            return made.error();
+        }
+        return Done{};
+    }
     // LST, from one consistent snapshot: begin is called first with the number of threads,
     // then visit once per thread, oldest first, row by row (memory does not grow with the
     // number of threads). Neither may call back into the store.
@@ -159,19 +169,7 @@ public:
     // Creator only (NotCreator); its messages and files go with it (blobs unlinked after commit).
     virtual StoreStatus removeThread(std::string_view title, std::string_view requester) = 0;
 
-    // As createThread, and the new thread's stamp (the RDT view of an empty thread), if the
-    // store can tell it.
-    virtual StoreResult<std::optional<ViewVersion>> createThreadStamped(std::string_view title,
-                                                                        std::string_view creator) {
-        if (StoreStatus done = createThread(title, creator); !done) {
-            return done.error();
-        }
-        return std::optional<ViewVersion>();
-    }
-
     // --- messages (numbers per thread start at 1 and are never reused)
-    virtual StoreResult<MessageNumber> postMessage(std::string_view title, std::string_view author,
-                                                   std::string_view text) = 0;
     // MSG's outcome with the stamp of its thread right after it: the stamp before, plus this
     // message and nothing else (so a view kept at version - 1 is this one without it).
     struct PostedMessage {
@@ -180,12 +178,15 @@ public:
     };
     virtual StoreResult<PostedMessage> postMessageStamped(std::string_view title,
                                                           std::string_view author,
-                                                          std::string_view text) {
-        StoreResult<MessageNumber> number = postMessage(title, author, text);
-        if (!number) {
-            return number.error();
+                                                          std::string_view text) = 0;
+    // MSG, when only the number matters.
+    StoreResult<MessageNumber> postMessage(std::string_view title, std::string_view author,
+                                           std::string_view text) {
+        StoreResult<PostedMessage> posted = postMessageStamped(title, author, text);
+        if (!posted) {
+            return posted.error();
         }
-        return PostedMessage{*number, std::nullopt};
+        return posted->number;
     }
     virtual StoreStatus editMessage(std::string_view title, MessageNumber number,
                                     std::string_view author, std::string_view text) = 0;

@@ -724,13 +724,6 @@ StoreResult<std::string> SqliteForumStore::verifyUser(std::string_view name,
 // ---------------------------------------------------------------------------------------------
 // Threads
 
-StoreStatus SqliteForumStore::createThread(std::string_view title, std::string_view creator) {
-    if (auto made = createThreadStamped(title, creator); !made) {
-        return made.error();
-    }
-    return Done{};
-}
-
 StoreResult<std::optional<ViewVersion>> SqliteForumStore::createThreadStamped(
     std::string_view title, std::string_view creator) {
     return inWriteTransaction<std::optional<ViewVersion>>(
@@ -807,16 +800,6 @@ StoreStatus SqliteForumStore::removeThread(std::string_view title, std::string_v
 
 // ---------------------------------------------------------------------------------------------
 // Messages
-
-StoreResult<MessageNumber> SqliteForumStore::postMessage(std::string_view title,
-                                                         std::string_view author,
-                                                         std::string_view text) {
-    StoreResult<PostedMessage> posted = postMessageStamped(title, author, text);
-    if (!posted) {
-        return posted.error();
-    }
-    return posted->number;
-}
 
 StoreResult<ForumStore::PostedMessage> SqliteForumStore::postMessageStamped(std::string_view title,
                                                                             std::string_view author,

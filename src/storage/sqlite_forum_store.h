@@ -83,15 +83,12 @@ public:
     StoreResult<std::string> createUser(std::string_view name, std::string_view password) override;
     StoreResult<std::string> verifyUser(std::string_view name, std::string_view password) override;
 
-    StoreStatus createThread(std::string_view title, std::string_view creator) override;
     StoreResult<std::optional<ViewVersion>> createThreadStamped(std::string_view title,
                                                                 std::string_view creator) override;
     void listThreads(const std::function<void(std::uint64_t count)>& begin,
                      const std::function<void(const ThreadInfo&)>& visit) override;
     StoreStatus removeThread(std::string_view title, std::string_view requester) override;
 
-    StoreResult<MessageNumber> postMessage(std::string_view title, std::string_view author,
-                                           std::string_view text) override;
     StoreResult<PostedMessage> postMessageStamped(std::string_view title, std::string_view author,
                                                   std::string_view text) override;
     StoreStatus editMessage(std::string_view title, MessageNumber number, std::string_view author,

@@ -142,8 +142,8 @@ storage::StoreResult<std::string> FakeForumStore::verifyUser(std::string_view na
     return it->second.first;
 }
 
-storage::StoreStatus FakeForumStore::createThread(std::string_view title,
-                                                  std::string_view creator) {
+storage::StoreResult<std::optional<storage::ViewVersion>> FakeForumStore::createThreadStamped(
+    std::string_view title, std::string_view creator) {
     std::lock_guard lock(mu_);
     maybeThrow();
     for (const auto& t : threads_) {
@@ -152,7 +152,7 @@ storage::StoreStatus FakeForumStore::createThread(std::string_view title,
         }
     }
     threads_.emplace_back(std::string(title), Thread{std::string(creator), 1, {}});
-    return Done{};
+    return std::optional<storage::ViewVersion>();
 }
 
 void FakeForumStore::listThreads(const std::function<void(std::uint64_t)>& begin,
@@ -177,9 +177,8 @@ storage::StoreStatus FakeForumStore::removeThread(std::string_view title,
     return Done{};
 }
 
-storage::StoreResult<storage::MessageNumber> FakeForumStore::postMessage(std::string_view title,
-                                                                         std::string_view author,
-                                                                         std::string_view text) {
+storage::StoreResult<FakeForumStore::PostedMessage> FakeForumStore::postMessageStamped(
+    std::string_view title, std::string_view author, std::string_view text) {
     std::lock_guard lock(mu_);
     maybeThrow();
     FAKE_FIND_THREAD(it, title);
@@ -188,7 +187,7 @@ storage::StoreResult<storage::MessageNumber> FakeForumStore::postMessage(std::st
         ThreadEntry{ThreadEntry::Kind::Message, number, std::string(author), std::string(text)},
         {},
         {}});
-    return number;
+    return PostedMessage{number, std::nullopt};
 }
 
 storage::StoreStatus FakeForumStore::editMessage(std::string_view title,

@@ -28,13 +28,15 @@ public:
                                                  std::string_view password) override;
     storage::StoreResult<std::string> verifyUser(std::string_view name,
                                                  std::string_view password) override;
-    storage::StoreStatus createThread(std::string_view title, std::string_view creator) override;
+    // Stamps are never given: sessions over this store keep no reply up to date.
+    storage::StoreResult<std::optional<storage::ViewVersion>> createThreadStamped(
+        std::string_view title, std::string_view creator) override;
     void listThreads(const std::function<void(std::uint64_t)>& begin,
                      const std::function<void(const storage::ThreadInfo&)>& visit) override;
     storage::StoreStatus removeThread(std::string_view title, std::string_view requester) override;
-    storage::StoreResult<storage::MessageNumber> postMessage(std::string_view title,
-                                                             std::string_view author,
-                                                             std::string_view text) override;
+    storage::StoreResult<PostedMessage> postMessageStamped(std::string_view title,
+                                                           std::string_view author,
+                                                           std::string_view text) override;
     storage::StoreStatus editMessage(std::string_view title, storage::MessageNumber number,
                                      std::string_view author, std::string_view text) override;
     storage::StoreStatus deleteMessage(std::string_view title, storage::MessageNumber number,
