@@ -92,6 +92,21 @@ BOOST_AUTO_TEST_CASE(revises_a_reply_only_from_the_stamp_it_is_kept_at) {
     BOOST_TEST(*cache.find("jedi", {1, 6}) == "v5+");
 }
 
+// revise runs outside the lock: a reply kept by someone else meanwhile (a reader's newer
+// view) stands, and the revision of the older one is thrown away.
+BOOST_AUTO_TEST_CASE(a_reply_kept_while_a_revision_was_made_is_not_overwritten) {
+    ReplyCache cache(1000, 100);
+    cache.insert("jedi", {1, 5}, "v5");
+    cache.revise("jedi", {1, 5}, {1, 6}, [&](const std::string& kept) {
+        cache.insert("jedi", {1, 7}, "v7");
+        return std::optional(kept + "+");
+    });
+    BOOST_TEST(cache.find("jedi", {1, 6}) == nullptr);
+    BOOST_TEST(*cache.find("jedi", {1, 7}) == "v7");
+    BOOST_TEST(cache.entries() == 1u);
+    BOOST_TEST(cache.bytes() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(drops_a_reply_whose_revision_fails_or_grows_too_big) {
     ReplyCache cache(1000, 4);
     cache.insert("jedi", {1, 1}, "abc");
