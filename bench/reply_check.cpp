@@ -1,5 +1,6 @@
 #include "bench/reply_check.h"
 
+#include <cstring>
 #include <utility>
 
 #include "bench/sha256.h"
@@ -134,11 +135,13 @@ Expectation expectUploaded(std::string_view file, std::uint64_t size) {
     return e;
 }
 
-Expectation expectFile(std::string_view file, std::uint64_t size, std::string sha256) {
+Expectation expectFile(std::string_view file, std::uint64_t size, std::string sha256,
+                       std::string_view pattern) {
     Expectation e = make(Command::Dwn, kFileFollows);
     e.name = file;
     e.number = size;
     e.sha256 = std::move(sha256);
+    e.pattern = pattern;
     return e;
 }
 
@@ -204,11 +207,13 @@ bool ReplyCheck::take(const ResponseEvent& event) {
             break;
         case Kind::BinaryData:
             bodyStarted_ = true;
-            bodyItems_ += event.text.size();
-            bodyBytes_ += event.text.size();
             if (sha_) {
                 sha_->update(event.text);
+            } else if (!expect_.pattern.empty() && problem_.empty()) {
+                compareWithPattern(event.text, bodyBytes_);
             }
+            bodyItems_ += event.text.size();
+            bodyBytes_ += event.text.size();
             break;
         case Kind::BinaryEnd:
             bodyStarted_ = true;
@@ -301,7 +306,7 @@ void ReplyCheck::checkStatus(const ResponseEvent& event) {
             } else if (field(2) != expect_.name) {
                 fail("sends " + quote(field(2)) + ", not " + quote(expect_.name));
             }
-            if (problem_.empty()) {
+            if (problem_.empty() && expect_.pattern.empty()) {
                 sha_ = std::make_unique<Sha256>();
             }
             break;
@@ -364,14 +369,33 @@ void ReplyCheck::checkBodyEnd() {
     }
 }
 
-void ReplyCheck::checkBinaryEnd() {
-    if (!sha_) {
-        return;
+// Compares body bytes starting at offset `at` of the body with the expected content.
+void ReplyCheck::compareWithPattern(std::string_view bytes, std::uint64_t at) {
+    const std::string_view block = expect_.pattern;
+    while (!bytes.empty()) {
+        const std::size_t in = static_cast<std::size_t>(at % block.size());
+        const std::size_t n = std::min(bytes.size(), block.size() - in);
+        if (std::memcmp(bytes.data(), block.data() + in, n) != 0) {
+            std::size_t i = 0;
+            while (bytes[i] == block[in + i]) {
+                ++i;
+            }
+            fail("byte " + std::to_string(at + i) + " differs from the file's");
+            return;
+        }
+        bytes.remove_prefix(n);
+        at += n;
     }
+}
+
+void ReplyCheck::checkBinaryEnd() {
     if (announced_ && bodyItems_ != *announced_) {
         fail("announced " + std::to_string(*announced_) + " bytes, sent " +
              std::to_string(bodyItems_));
         return;
+    }
+    if (!sha_) {
+        return;  // compared byte for byte, or the status line was refused
     }
     const std::string actual = sha_->hex();
     if (actual != announcedSha_) {

@@ -329,8 +329,8 @@ void ClientRun::runDownload() {
     const GroupPlan& plan = c_.plan;
     while (client_.isConnected() && !c_.budget.exhausted()) {
         measure(Command::Dwn, [&] {
-            return client_.request(
-                line, expectFile(plan.fileName, plan.content->size(), plan.content->sha256()));
+            return client_.request(line, expectFile(plan.fileName, plan.content->size(),
+                                                    plan.content->sha256(), plan.content->block()));
         });
     }
 }

@@ -190,6 +190,27 @@ BOOST_AUTO_TEST_CASE(checks_a_download_byte_for_byte) {
     });
 }
 
+// With the content known (the bench's own upload: one block repeated), every byte is compared
+// with it at its offset, across the pieces the bytes arrive in.
+BOOST_AUTO_TEST_CASE(checks_a_download_of_known_content_against_that_content) {
+    const std::string body = "abcabca";  // "abc" repeated, cut at 7
+    const std::string sha = Sha256::of(body);
+    const std::string head = "211 7 " + sha + " f\n";
+    checkRows({
+        {"the content", expectFile("f", 7, sha, "abc"), head + body},
+        {"a byte changed in the last copy", expectFile("f", 7, sha, "abc"), head + "abcabXa",
+         "byte 5 differs"},
+        {"the first byte changed", expectFile("f", 7, sha, "abc"), head + "Xbcabca",
+         "byte 0 differs"},
+        {"another file of the same size", expectFile("f", 7, sha, "abd"), head + body,
+         "byte 2 differs"},
+        {"announced digest not the file's", expectFile("f", 7, Sha256::of("x"), "abc"), head + body,
+         "the file has"},
+        {"shorter than its size", expectFile("f", 7, sha, "abc"), "211 6 " + sha + " f\nabcabc",
+         "size '6' is not 7"},
+    });
+}
+
 BOOST_AUTO_TEST_CASE(treats_notices_and_garbage_as_a_broken_stream) {
     checkRows({
         {"shutdown notice", expectPosted(), "600 server shutting down\n",
