@@ -1,12 +1,15 @@
 #include "server/connection.h"
 
 #include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -47,7 +50,8 @@ Poco::Timespan toTimespan(std::chrono::microseconds d) {
 // write() throw Poco::TimeoutException after the I/O timeout instead of holding the thread.
 class SocketSink : public ReplySink {
 public:
-    explicit SocketSink(StreamSocket& socket) : socket_(socket) {}
+    // zeroCopy: the socket is plain TCP, so a file can go to it by sendfile(2).
+    SocketSink(StreamSocket& socket, bool zeroCopy) : socket_(socket), zeroCopy_(zeroCopy) {}
 
     void write(std::string_view bytes) override {
         if (codeOfFirstLine_.empty() && bytes.size() >= 3) {
@@ -68,11 +72,48 @@ public:
         buffer_.clear();
     }
 
-    // The code of the first reply written since the last call, for the log.
-    std::string takeCode() { return std::exchange(codeOfFirstLine_, {}); }
+    // The kernel moves the file's pages to the socket: no read into a buffer, no copy out of
+    // it. The socket's send timeout bounds each sendfile as it bounds send.
+    void writeFile(storage::FileReader& file, std::uint64_t size) override {
+        const int in = file.descriptor();
+        if (!zeroCopy_ || in < 0) {
+            ReplySink::writeFile(file, size);
+            return;
+        }
+        flush();
+        const int out = socket_.impl()->sockfd();
+        sentOfReply_ = true;
+        while (size > 0) {
+            const ssize_t sent =
+                ::sendfile(out, in, nullptr, std::min<std::uint64_t>(size, kSendfileMax));
+            if (sent > 0) {
+                size -= static_cast<std::uint64_t>(sent);
+            } else if (sent == 0) {
+                throw std::runtime_error(fileShorterThanRecord(file.info()));
+            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                throw Poco::TimeoutException("peer stopped receiving");
+            } else if (errno != EINTR) {
+                throw Poco::Net::ConnectionResetException(std::strerror(errno));
+            }
+        }
+    }
+
+    // The code of the first reply written since the last call, for the log. The replies
+    // written before it are whole.
+    std::string takeCode() {
+        replyComplete();
+        return std::exchange(codeOfFirstLine_, {});
+    }
+
+    // Everything written so far is whole replies (the connection knows where they end).
+    void replyComplete() { sentOfReply_ = false; }
+    // Part of a reply has gone to the socket and the rest has not: a line written now would
+    // land inside it (a download's bytes, a long RDT's body).
+    bool midReply() const { return sentOfReply_; }
 
 private:
     void sendAll(std::string_view bytes) {
+        sentOfReply_ = sentOfReply_ || !bytes.empty();
         while (!bytes.empty()) {
             int sent = socket_.sendBytes(
                 bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), 1 << 30)));
@@ -83,7 +124,11 @@ private:
         }
     }
 
+    static constexpr std::uint64_t kSendfileMax = 1 << 30;
+
     StreamSocket& socket_;
+    const bool zeroCopy_;
+    bool sentOfReply_ = false;
     std::string buffer_;
     std::string codeOfFirstLine_;
 };
@@ -103,7 +148,7 @@ public:
         : socket_(socket),
           context_(context),
           id_(id),
-          sink_(socket),
+          sink_(socket, !context.config.tls()),
           splitter_(context.config.maxLine),
           session_(context, std::move(peerHost)),
           buffer_(kReadBuffer),
@@ -155,6 +200,8 @@ public:
     }
 
     const Session& session() const { return session_; }
+    // A reply is partly sent: no other line can be written into the stream now.
+    bool midReply() const { return sink_.midReply(); }
 
 private:
     // Until it logs in, a connection must send a whole first request soon, and log in
@@ -199,6 +246,7 @@ private:
     // of the upload are read off the socket, so a request pipelined after them stays framed.
     std::optional<std::string> receiveUpload(std::uint64_t size) {
         sink_.flush();  // the client waits for 340 before it sends anything
+        sink_.replyComplete();
         std::uint64_t left = size;
         while (left > 0 && splitter_.bufferedRaw() > 0) {
             std::string bytes = splitter_.takeRaw(
@@ -392,11 +440,15 @@ void SessionConnection::run() {
             reason = "connection-lost";
         } catch (const std::exception& e) {
             // Something unexpected inside this session: tell its client if we can, end this
-            // session only, and leave the rest of the server serving.
+            // session only, and leave the rest of the server serving. In the middle of a
+            // reply (a stored file shorter than its record, found while sending it) a 500
+            // line would be taken for part of the body, so the connection just closes.
             log.error("event=session-error session=%s user=%s error=\"%s\"", id,
                       loop.session().user().empty() ? std::string("-") : loop.session().user(),
                       std::string(e.what()));
-            sendQuietly(sock, "500 internal error, closing\n");
+            if (!loop.midReply()) {
+                sendQuietly(sock, "500 internal error, closing\n");
+            }
             reason = "internal-error";
         }
         if (!loop.session().user().empty()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "protocol/validators.h"
@@ -28,6 +29,27 @@ std::optional<Reply> checkTitleAndFile(const std::string& title, const std::stri
 }
 
 }  // namespace
+
+void ReplySink::writeFile(storage::FileReader& file, std::uint64_t size) {
+    // One buffer for the whole transfer, never cleared: each chunk is read straight into it
+    // and written from it.
+    const auto chunk = std::make_unique_for_overwrite<char[]>(kDownloadChunk);
+    while (size > 0) {
+        std::size_t got = file.readInto(chunk.get(), kDownloadChunk);
+        if (got == 0) {
+            throw std::runtime_error(fileShorterThanRecord(file.info()));
+        }
+        got = static_cast<std::size_t>(std::min<std::uint64_t>(got, size));
+        write(std::string_view(chunk.get(), got));
+        size -= got;
+    }
+}
+
+std::string fileShorterThanRecord(const storage::FileInfo& info) {
+    // A blob that shrank is corruption; with the body's length promised, the only honest
+    // thing left is to drop the connection.
+    return "stored file " + info.name + " is shorter than its record";
+}
 
 Next Session::startUpload(const protocol::Request& request, ReplySink& out) {
     const std::string& title = request.args[0];
@@ -118,21 +140,7 @@ Next Session::downloadFile(const protocol::Request& request, ReplySink& out) {
     const storage::FileInfo& info = (*reader)->info();
     out.write(protocol::format(
         Reply{Code::FileFollows, {std::to_string(info.size), info.sha256, info.name}, ""}));
-    std::uint64_t left = info.size;
-    // One buffer for the whole transfer, never cleared: each chunk is read straight into it
-    // and written from it.
-    const auto chunk = std::make_unique_for_overwrite<char[]>(kDownloadChunk);
-    while (left > 0) {
-        std::size_t got = (*reader)->readInto(chunk.get(), kDownloadChunk);
-        if (got == 0) {
-            // The body's length is already promised; a blob that shrank is corruption, and
-            // the only honest thing left is to drop the connection.
-            throw std::runtime_error("stored file " + info.name + " is shorter than its record");
-        }
-        got = static_cast<std::size_t>(std::min<std::uint64_t>(got, left));
-        out.write(std::string_view(chunk.get(), got));
-        left -= got;
-    }
+    out.writeFile(**reader, info.size);
     return {};
 }
 

@@ -32,7 +32,14 @@ class ReplySink {
 public:
     virtual ~ReplySink() = default;
     virtual void write(std::string_view bytes) = 0;
+    // Writes the next `size` bytes of `file` (DWN's body). This one reads them through a
+    // buffer into write(); a sink on a plain socket sends them from the file directly.
+    // Throws if the file ends before `size` bytes: the body's length is already promised.
+    virtual void writeFile(storage::FileReader& file, std::uint64_t size);
 };
+
+// What writeFile throws when a stored file ends before its recorded size.
+std::string fileShorterThanRecord(const storage::FileInfo& info);
 
 // What the connection does after a reply.
 struct Next {

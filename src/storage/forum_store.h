@@ -121,6 +121,10 @@ public:
     virtual const FileInfo& info() const = 0;
     // Up to size bytes into buffer; how many, 0 at the end. Throws on an I/O error.
     virtual std::size_t readInto(char* buffer, std::size_t size) = 0;
+    // A descriptor open on the same bytes at the same position, for sending them without
+    // copying them through the process (sendfile); -1 if there is none. Reading through it
+    // moves readInto's position too.
+    virtual int descriptor() const { return -1; }
     // Up to max bytes; an empty string at the end. Throws on an I/O error.
     std::string read(std::size_t max) {
         std::string bytes(max, '\0');

@@ -229,6 +229,7 @@ public:
     SqliteFileReader(FileInfo info, UniqueFd fd) : info_(std::move(info)), fd_(std::move(fd)) {}
 
     const FileInfo& info() const override { return info_; }
+    int descriptor() const override { return fd_.get(); }
 
     std::size_t readInto(char* buffer, std::size_t size) override {
         for (;;) {

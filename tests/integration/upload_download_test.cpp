@@ -302,6 +302,36 @@ BOOST_FIXTURE_TEST_CASE(leaves_nothing_behind_when_an_upload_is_cut_off, Started
     BOOST_TEST(answer == 230);
 }
 
+// A blob cut short on disk (a failing disk, a hand edit) cannot be sent as promised once 211
+// has announced its size: the server sends the bytes there are, then drops the connection
+// rather than leave the client waiting for the rest, and goes on serving everyone else.
+BOOST_FIXTURE_TEST_CASE(drops_the_connection_when_a_blob_is_shorter_than_its_record,
+                        StartedServer) {
+    LineClient yoda = loggedIn("yoda");
+    yoda.expect("CRT jedi", 201);
+    std::string bytes;
+    for (int i = 0; bytes.size() < 300'000; ++i) {
+        bytes += std::to_string(i) + ",";
+    }
+    upload(yoda, "jedi", "cut.bin", bytes);
+    std::vector<std::filesystem::path> blobs;
+    for (const auto& entry : std::filesystem::directory_iterator(dataDir() / "files")) {
+        blobs.push_back(entry.path());
+    }
+    BOOST_TEST_REQUIRE(blobs.size() == 1u);
+    const std::size_t kept = 100'000;
+    std::filesystem::resize_file(blobs[0], kept);
+
+    const Response header = yoda.request("DWN jedi cut.bin");
+    BOOST_TEST_REQUIRE(header.code == 211, header);
+    BOOST_TEST(header.field(1) == std::to_string(bytes.size()), header);
+    BOOST_TEST(yoda.readBytes(kept) == bytes.substr(0, kept));
+    BOOST_TEST(yoda.expectClosed().empty());
+
+    LineClient luke = loggedIn("luke");
+    BOOST_TEST(readThread(luke, "jedi") == Lines{"yoda uploaded cut.bin"});
+}
+
 BOOST_FIXTURE_TEST_CASE(shows_uploads_in_posting_order_in_rdt, StartedServer) {
     LineClient yoda = loggedIn("yoda");
     LineClient luke = loggedIn("luke");
