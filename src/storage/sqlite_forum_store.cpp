@@ -133,10 +133,24 @@ public:
     // Asks the kernel to start writing what arrived so far, in the background, every
     // kWriteBackStep bytes, so that the disk works while the network does and the fsync
     // before the commit has little left to wait for. Only a hint: commit() still fsyncs.
+    // The step before, which has had a step's time to reach the disk, is waited for and
+    // dropped from the page cache: a big upload streams through a few MiB of cache instead
+    // of pushing the database's pages out with a GiB of blob, and the pages it frees are
+    // used again for the next bytes (new pages cost more than the copy itself on this VM:
+    // docs/performance.md). A download of the blob then reads it from the disk.
     void startWriteBack() {
         const std::uint64_t stored = std::min(received_, file_.size);
         if (stored - writeBackFrom_ < kWriteBackStep) {
             return;
+        }
+        if (writeBackFrom_ > droppedTo_) {
+            const auto from = static_cast<off_t>(droppedTo_);
+            const auto length = static_cast<off_t>(writeBackFrom_ - droppedTo_);
+            ::sync_file_range(
+                fd_.get(), from, length,
+                SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+            ::posix_fadvise(fd_.get(), from, length, POSIX_FADV_DONTNEED);
+            droppedTo_ = writeBackFrom_;
         }
         ::sync_file_range(fd_.get(), static_cast<off_t>(writeBackFrom_),
                           static_cast<off_t>(stored - writeBackFrom_), SYNC_FILE_RANGE_WRITE);
@@ -221,6 +235,7 @@ private:
     Sha256 sha_;
     std::uint64_t received_ = 0;
     std::uint64_t writeBackFrom_ = 0;  // bytes before this have been handed to write-back
+    std::uint64_t droppedTo_ = 0;      // bytes before this are on disk and out of the cache
     State state_ = State::Open;
 };
 
