@@ -301,6 +301,17 @@ SqliteForumStore::SqliteForumStore(const StoreOptions& options, StoreTestHooks h
         if (options_.owner) {
             removeCrashLeftovers();
         }
+        if (!options_.readOnly) {
+            Checkpointer::Limits limits;
+            if (hooks_.checkpointPages > 0) {
+                limits.backgroundPages = hooks_.checkpointPages;
+            }
+            if (hooks_.inlineCheckpointPages > 0) {
+                limits.inlinePages = hooks_.inlineCheckpointPages;
+            }
+            checkpointer_ =
+                std::make_unique<Checkpointer>(limits, [this] { backgroundCheckpoint(); });
+        }
     } catch (const StoreOpenError&) {
         throw;
     } catch (const std::exception& e) {
@@ -580,6 +591,7 @@ void SqliteForumStore::runBatch(const std::vector<PendingWrite*>& batch) noexcep
         }
         std::lock_guard writer(writerMu_);
         auto connection = pool_->acquire();
+        checkpointer_->watch(connection->db().getHandle());
         if (hooks_.failCommit) {
             sqlite3_commit_hook(connection->db().getHandle(), &failCommitHook,
                                 const_cast<std::function<bool()>*>(&hooks_.failCommit));
@@ -1149,6 +1161,21 @@ void SqliteForumStore::checkpoint() {
     std::lock_guard writer(writerMu_);
     auto connection = pool_->acquire();
     connection->db().exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+void SqliteForumStore::backgroundCheckpoint() {
+    if (hooks_.beforeCheckpoint) {
+        hooks_.beforeCheckpoint();
+    }
+    auto connection = pool_->acquire();
+    int walFrames = -1;
+    int checkpointed = -1;
+    const int result =
+        sqlite3_wal_checkpoint_v2(connection->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                  &walFrames, &checkpointed);
+    if (hooks_.checkpointed) {
+        hooks_.checkpointed(result, walFrames, checkpointed);
+    }
 }
 
 int SqliteForumStore::schemaVersion() {

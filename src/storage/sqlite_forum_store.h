@@ -33,6 +33,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/checkpointer.h"
 #include "storage/connection_pool.h"
 #include "storage/forum_store.h"
 #include "storage/password_hasher.h"
@@ -63,6 +64,17 @@ struct StoreTestHooks {
     // Called inside a batch's transaction after each write's body has returned, before its
     // savepoint is released; what it throws counts as thrown by that body.
     std::function<void()> afterWriteBody;
+    // The WAL sizes (in pages) at which the checkpointer thread is asked for a checkpoint,
+    // and at which a committing writer checkpoints itself (Checkpointer::Limits); 0: the
+    // defaults.
+    int checkpointPages = 0;
+    int inlineCheckpointPages = 0;
+    // Called on the checkpointer thread before each background checkpoint; it may block (to
+    // hold checkpoints back while a test writes) but must not call the store.
+    std::function<void()> beforeCheckpoint;
+    // Called on the checkpointer thread after each background checkpoint, with SQLite's
+    // result code, the WAL's frames and how many of them are now in the database file.
+    std::function<void(int result, int walFrames, int checkpointedFrames)> checkpointed;
 };
 
 // openForumStore with hooks. Throws StoreOpenError like openForumStore.
@@ -196,6 +208,8 @@ private:
     // failure ended this one. Throws if BEGIN, a savepoint or the COMMIT fails.
     std::vector<PendingWrite*> runRound(Connection& connection,
                                         const std::vector<PendingWrite*>& writes);
+    // One PASSIVE checkpoint, on the checkpointer's thread.
+    void backgroundCheckpoint();
     // Runs body(connection) in one read transaction (one snapshot) and returns its result.
     template <typename Body>
     auto inReadTransaction(Body&& body);
@@ -212,6 +226,7 @@ private:
     std::mutex queueMu_;
     std::deque<PendingWrite*> queue_;  // guarded by queueMu_: writes waiting for a leader
     bool leading_ = false;             // guarded by queueMu_: a leader is running a batch
+    std::unique_ptr<Checkpointer> checkpointer_;  // null when read-only; goes before the pool
 };
 
 }  // namespace dfp::storage
