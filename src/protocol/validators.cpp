@@ -91,8 +91,9 @@ bool allPlainAscii(std::uint64_t word, unsigned char low) {
 }
 
 // Walks text as UTF-8 and stops at the first code point the predicate rejects. Every byte
-// from lowestPlain to 0x7E must be one the predicate accepts: runs of them are passed over
-// eight at a time, which is most of any text in practice (requests and replies alike).
+// from lowestPlain to 0x7E must be one the predicate accepts: such bytes are passed over
+// eight at a time where eight in a row are, else one at a time, without decoding; they are
+// most of any text in practice (requests and replies alike).
 template <typename Reject>
 Scan scanCodePoints(std::string_view text, unsigned char lowestPlain, Reject reject) {
     std::size_t pos = 0;
@@ -107,6 +108,13 @@ Scan scanCodePoints(std::string_view text, unsigned char lowestPlain, Reject rej
         }
         if (pos == text.size()) {
             break;
+        }
+        // The same test a byte at a time: the tail of a text, or all of a short one (titles,
+        // names), is mostly printable ASCII too.
+        if (const auto byte = static_cast<unsigned char>(text[pos]);
+            byte >= lowestPlain && byte <= 0x7E) {
+            ++pos;
+            continue;
         }
         const std::optional<char32_t> codePoint = decodeNext(text, pos);
         if (!codePoint) {
