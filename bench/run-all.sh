@@ -255,9 +255,9 @@ active='.groups[] | select(.role == "active")'
 cmd() {  # group filter, command, field
   echo "$1 | .commands[] | select(.command == \"$2\") | .$3"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "?" && a != "") printf "%.2f", a / b; else print "?" }'; }
-verdict() { # expression over a, b, as awk sees it
-  awk -v a="$1" -v b="$2" "BEGIN { if (a == \"?\" || a == \"\") print \"?\"; else print (($3) ? \"met\" : \"NOT met\") }"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "?" && a != "") printf "%.3f", a / b; else print "?" }'; }
+verdict() { # expression over a, b, as awk sees it; ratios are judged unrounded (a vs b)
+  awk -v a="$1" -v b="$2" "BEGIN { if (a == \"?\" || a == \"\" || b == \"?\") print \"?\"; else print (($3) ? \"met\" : \"NOT met\") }"
 }
 mib() { awk -v k="$1" 'BEGIN { if (k == "?" || k == "") print "?"; else printf "%.1f", k / 1024 }'; }
 
@@ -316,16 +316,16 @@ idle_drop=$(awk -v a="$idle_ops" -v b="$seed_ops" 'BEGIN { if (b > 0) printf "%.
   echo
   echo "| target | measured | baseline (same run) | ratio | verdict |"
   echo "|---|---|---|---|---|"
-  echo "| seed-mix, 32 clients: ops/s ≥ 0.3× redis GET -c 32 | $seed_ops ops/s | $redis32 | $(ratio "$seed_ops" "$redis32") | $(verdict "$(ratio "$seed_ops" "$redis32")" 0 'a >= 0.3') |"
-  echo "| seed-mix read phase (RDT of own 200-message thread) ≥ 0.5× | $seed_read RDT/s | $redis32 | $(ratio "$seed_read" "$redis32") | $(verdict "$(ratio "$seed_read" "$redis32")" 0 'a >= 0.5') |"
-  echo "| seed-mix list phase (LST) ≥ 0.5× | $seed_list LST/s | $redis32 | $(ratio "$seed_list" "$redis32") | $(verdict "$(ratio "$seed_list" "$redis32")" 0 'a >= 0.5') |"
+  echo "| seed-mix, 32 clients: ops/s ≥ 0.3× redis GET -c 32 | $seed_ops ops/s | $redis32 | $(ratio "$seed_ops" "$redis32") | $(verdict "$seed_ops" "$redis32" 'a >= 0.3 * b') |"
+  echo "| seed-mix read phase (RDT of own 200-message thread) ≥ 0.5× | $seed_read RDT/s | $redis32 | $(ratio "$seed_read" "$redis32") | $(verdict "$seed_read" "$redis32" 'a >= 0.5 * b') |"
+  echo "| seed-mix list phase (LST) ≥ 0.5× | $seed_list LST/s | $redis32 | $(ratio "$seed_list" "$redis32") | $(verdict "$seed_list" "$redis32" 'a >= 0.5 * b') |"
   echo "| seed-mix p99 of every command ≤ 2 ms | worst $seed_p99 ms ($seed_p99_cmd); forum commands only: $seed_p99_forum ms | | | $(verdict "$seed_p99" 0 'a <= 2') |"
   echo "| 10,000 idle + 32 seed-mix: active ops/s falls ≤ 20% | $idle_ops ops/s ($idle_drop% below $seed_ops) | $seed_ops | $(ratio "$idle_ops" "$seed_ops") | $(verdict "$idle_drop" 0 'a <= 20') |"
   echo "| … all idle sessions held | $idle_opened opened in $idle_open_s s, $idle_lost lost | $idle_sessions | | $(verdict "$idle_opened" "$idle_sessions" "a == b && $idle_lost == 0") |"
   echo "| … server RSS ≤ 1.5 GiB | peak $(mib "$idle_rss_peak") MiB (before the idle sessions: $(mib "$rss_before_idle") MiB) | | | $(verdict "$idle_rss_peak" 0 'a <= 1.5 * 1048576') |"
   echo "| … new connection greeted < 50 ms | p99 $idle_greet_p99 ms, max $idle_greet_max ms | | | $(verdict "$idle_greet_max" 0 'a < 50') |"
-  echo "| DWN of $big_file ≥ 0.5× iperf3 | $dwn_mib MiB/s | $(printf '%.0f' "$iperf_mib") MiB/s | $(ratio "$dwn_mib" "$iperf_mib") | $(verdict "$(ratio "$dwn_mib" "$iperf_mib")" 0 'a >= 0.5') |"
-  echo "| UPD of $big_file ≥ 0.25× iperf3 | $upd_mib MiB/s | $(printf '%.0f' "$iperf_mib") MiB/s | $(ratio "$upd_mib" "$iperf_mib") | $(verdict "$(ratio "$upd_mib" "$iperf_mib")" 0 'a >= 0.25') |"
+  echo "| DWN of $big_file ≥ 0.5× iperf3 | $dwn_mib MiB/s | $(printf '%.0f' "$iperf_mib") MiB/s | $(ratio "$dwn_mib" "$iperf_mib") | $(verdict "$dwn_mib" "$iperf_mib" 'a >= 0.5 * b') |"
+  echo "| UPD of $big_file ≥ 0.25× iperf3 | $upd_mib MiB/s | $(printf '%.0f' "$iperf_mib") MiB/s | $(ratio "$upd_mib" "$iperf_mib") | $(verdict "$upd_mib" "$iperf_mib" 'a >= 0.25 * b') |"
   echo "| server RSS grows ≤ 64 MiB during UPD / DWN | +$(mib "$upd_rss") / +$(mib "$dwn_rss") MiB | | | $(verdict "$upd_rss" "$dwn_rss" 'a <= 65536 && b <= 65536') |"
   echo "| 64 clients logging in (argon2id): others' RDT p99 ≤ 5 ms | $rdt_login_p99 ms (alone: $rdt_alone_p99 ms); $logins_per_s logins/s, PASS p99 $login_p99 ms, RSS +$(mib "$login_rss_growth") MiB | | | $(verdict "$rdt_login_p99" 0 'a <= 5') |"
   echo "| --sync=full: ≥ 10,000 MSG/s at 32 clients | $full_msg MSG/s (sync=normal: $normal_msg) | | | $(verdict "$full_msg" 0 'a >= 10000') |"

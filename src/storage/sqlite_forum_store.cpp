@@ -295,6 +295,11 @@ SqliteForumStore::SqliteForumStore(const StoreOptions& options, StoreTestHooks h
         settings.synchronousFull = options_.durability == Durability::Full;
         settings.busyTimeoutMs = kBusyTimeoutMs;
         settings.maxPageCount = hooks_.maxPageCount;
+        if (!options_.readOnly) {
+            // Its own connection, not a pooled one: a checkpoint taking the pool's idle
+            // connection would make a reader open another, with another page cache to fill.
+            checkpointConnection_ = std::make_unique<Connection>(settings);
+        }
         pool_ = std::make_unique<ConnectionPool>(std::move(settings));
         // Open one connection now, so a database that cannot be used fails here.
         { auto connection = pool_->acquire(); }
@@ -1167,12 +1172,11 @@ void SqliteForumStore::backgroundCheckpoint() {
     if (hooks_.beforeCheckpoint) {
         hooks_.beforeCheckpoint();
     }
-    auto connection = pool_->acquire();
     int walFrames = -1;
     int checkpointed = -1;
     const int result =
-        sqlite3_wal_checkpoint_v2(connection->db().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                  &walFrames, &checkpointed);
+        sqlite3_wal_checkpoint_v2(checkpointConnection_->db().getHandle(), nullptr,
+                                  SQLITE_CHECKPOINT_PASSIVE, &walFrames, &checkpointed);
     if (hooks_.checkpointed) {
         hooks_.checkpointed(result, walFrames, checkpointed);
     }

@@ -208,7 +208,7 @@ private:
     // failure ended this one. Throws if BEGIN, a savepoint or the COMMIT fails.
     std::vector<PendingWrite*> runRound(Connection& connection,
                                         const std::vector<PendingWrite*>& writes);
-    // One PASSIVE checkpoint, on the checkpointer's thread.
+    // One PASSIVE checkpoint, on the checkpointer's thread and its own connection.
     void backgroundCheckpoint();
     // Runs body(connection) in one read transaction (one snapshot) and returns its result.
     template <typename Body>
@@ -226,7 +226,9 @@ private:
     std::mutex queueMu_;
     std::deque<PendingWrite*> queue_;  // guarded by queueMu_: writes waiting for a leader
     bool leading_ = false;             // guarded by queueMu_: a leader is running a batch
-    std::unique_ptr<Checkpointer> checkpointer_;  // null when read-only; goes before the pool
+    // Used by the checkpointer's thread alone; null when read-only.
+    std::unique_ptr<Connection> checkpointConnection_;
+    std::unique_ptr<Checkpointer> checkpointer_;  // null when read-only; goes first
 };
 
 }  // namespace dfp::storage
