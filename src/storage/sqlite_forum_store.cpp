@@ -24,6 +24,7 @@
 
 #include "storage/migration_runner.h"
 #include "storage/migrations.h"
+#include "storage/pipelined_sha256.h"
 #include "storage/sha256.h"
 #include "storage/sqlite_statements.h"
 
@@ -75,6 +76,8 @@ private:
 
 // How much an upload writes between two requests to start write-back (startWriteBack).
 constexpr std::uint64_t kWriteBackStep = 2ULL << 20;
+// Uploads from this size on are hashed on a thread of their own (PipelinedSha256).
+constexpr std::uint64_t kPipelinedHashFrom = 4ULL << 20;
 
 class SqliteUpload final : public Upload {
 public:
@@ -84,7 +87,8 @@ public:
           file_(std::move(file)),
           tempPath_(std::move(tempPath)),
           fd_(std::move(fd)),
-          write_(std::move(write)) {}
+          write_(std::move(write)),
+          sha_(file_.size >= kPipelinedHashFrom) {}
 
     ~SqliteUpload() override { discardTempFile(); }
 
@@ -232,7 +236,7 @@ private:
     std::filesystem::path tempPath_;  // empty once renamed or discarded
     UniqueFd fd_;
     WriteFunction write_;
-    Sha256 sha_;
+    PipelinedSha256 sha_;
     std::uint64_t received_ = 0;
     std::uint64_t writeBackFrom_ = 0;  // bytes before this have been handed to write-back
     std::uint64_t droppedTo_ = 0;      // bytes before this are on disk and out of the cache

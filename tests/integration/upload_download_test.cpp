@@ -302,6 +302,37 @@ BOOST_FIXTURE_TEST_CASE(leaves_nothing_behind_when_an_upload_is_cut_off, Started
     BOOST_TEST(answer == 230);
 }
 
+// A big upload (hashed on a thread of its own) cut off half way: nothing visible, the temp
+// file gone once the session has ended, and the name free for the next upload.
+BOOST_FIXTURE_TEST_CASE(leaves_nothing_behind_when_a_big_upload_is_cut_off, StartedServer) {
+    LineClient yoda = loggedIn("yoda");
+    yoda.expect("CRT jedi", 201);
+    {
+        LineClient luke = loggedIn("luke");
+        luke.expect("UPD jedi big.bin 8388608", 340);
+        luke.sendRaw(std::string(5 << 20, 'l'));
+        luke.close();
+    }
+    BOOST_TEST(yoda.request("DWN jedi big.bin").code == 404);
+    // The session has ended once luke can log in again; its upload is gone by then.
+    LineClient again = connect("again");
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    int answer = 409;
+    while (answer == 409 && std::chrono::steady_clock::now() < deadline) {
+        BOOST_TEST_REQUIRE(again.request("USER luke").code == 331);
+        answer = again.request("PASS " + std::string(kPassword)).code;
+    }
+    BOOST_TEST_REQUIRE(answer == 230);
+    BOOST_TEST(std::filesystem::is_empty(dataDir() / "tmp"));
+    BOOST_TEST(std::filesystem::is_empty(dataDir() / "files"));
+    std::string bytes(8 << 20, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        bytes[i] = static_cast<char>(i * 31 + i / 4096);
+    }
+    upload(again, "jedi", "big.bin", bytes, sha256Hex(bytes));
+    BOOST_TEST(download(yoda, "jedi", "big.bin") == bytes);
+}
+
 // A blob cut short on disk (a failing disk, a hand edit) cannot be sent as promised once 211
 // has announced its size: the server sends the bytes there are, then drops the connection
 // rather than leave the client waiting for the rest, and goes on serving everyone else.
