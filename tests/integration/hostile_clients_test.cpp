@@ -110,6 +110,28 @@ BOOST_FIXTURE_TEST_CASE(a_client_that_stops_reading_a_download_blocks_neither_ot
     BOOST_TEST(status.isCleanZero(), status.describe());
 }
 
+// The server sends a download straight from the file (sendfile); a client gone half way
+// through ends its own session only (EPIPE, not a SIGPIPE that would kill the server).
+BOOST_FIXTURE_TEST_CASE(a_client_that_closes_during_a_download_ends_only_its_session,
+                        StartedServer) {
+    LineClient uploader = loggedIn("uploader");
+    uploader.expect("CRT big", 201);
+    const std::string bytes(16 << 20, 'y');
+    uploader.expect("UPD big blob.bin " + std::to_string(bytes.size()), 340);
+    uploader.sendRaw(bytes);
+    BOOST_TEST_REQUIRE(uploader.readStatus().code == 201);
+    for (int i = 0; i < 3; ++i) {
+        LineClient quitter = loggedIn("quitter" + std::to_string(i));
+        BOOST_TEST_REQUIRE(quitter.request("DWN big blob.bin").code == 211);
+        BOOST_TEST(quitter.readBytes(1000) == bytes.substr(0, 1000));
+        quitter.close();
+    }
+    const Response header = uploader.request("DWN big blob.bin");
+    BOOST_TEST_REQUIRE(header.code == 211, header);
+    BOOST_TEST(uploader.readBytes(bytes.size()) == bytes);
+    BOOST_TEST(uploader.request("PING").code == 200);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_upload_that_stalls_is_abandoned_and_leaves_nothing, ServerFixture) {
     start({"--io-timeout=1"});
     LineClient staller = loggedIn("staller");
