@@ -132,6 +132,23 @@ BOOST_FIXTURE_TEST_CASE(a_client_that_closes_during_a_download_ends_only_its_ses
     BOOST_TEST(uploader.request("PING").code == 200);
 }
 
+// sendfile is bounded by the socket's send timeout as send is: a download nobody reads ends
+// its session after the I/O timeout instead of holding a thread for ever.
+BOOST_FIXTURE_TEST_CASE(a_download_nobody_reads_ends_after_the_io_timeout, ServerFixture) {
+    start({"--io-timeout=1"});
+    LineClient uploader = loggedIn("uploader");
+    uploader.expect("CRT big", 201);
+    const std::string bytes(64 << 20, 'z');  // far more than the socket buffers hold
+    uploader.expect("UPD big blob.bin " + std::to_string(bytes.size()), 340);
+    uploader.sendRaw(bytes);
+    BOOST_TEST_REQUIRE(uploader.readStatus().code == 201);
+
+    LineClient stalled = loggedIn("stalled");
+    stalled.sendLine("DWN big blob.bin");  // and never reads the answer
+    BOOST_TEST(server().waitForLog("user=stalled reason=io-timeout", 10s), server().log());
+    BOOST_TEST(uploader.request("PING").code == 200);
+}
+
 BOOST_FIXTURE_TEST_CASE(an_upload_that_stalls_is_abandoned_and_leaves_nothing, ServerFixture) {
     start({"--io-timeout=1"});
     LineClient staller = loggedIn("staller");
