@@ -25,7 +25,7 @@ struct ResponseEvent {
         Malformed,   // a line that is not a response; text holds it. The stream is not to be
                      // trusted.
     };
-    Kind kind;
+    Kind kind = Kind::Malformed;
     int code = 0;
     std::string text;
     std::vector<std::string> fields;  // Status/Notice: the space-separated tokens after the code
