@@ -20,6 +20,14 @@ bool isEmptyDir(const std::filesystem::path& dir) {
     return !std::filesystem::exists(dir) || std::filesystem::is_empty(dir);
 }
 
+// Creates thread "big" and uploads `bytes` to it as blob.bin, through to the 201.
+void uploadBigBlob(LineClient& uploader, const std::string& bytes) {
+    uploader.expect("CRT big", 201);
+    uploader.expect("UPD big blob.bin " + std::to_string(bytes.size()), 340);
+    uploader.sendRaw(bytes);
+    BOOST_TEST_REQUIRE(uploader.readStatus().code == 201);
+}
+
 // A small tmpfs over a directory for the life of the guard: a real full disk. Detached
 // lazily on the way out, so a server still holding files there does not make it fail.
 class SmallFilesystem {
@@ -89,12 +97,8 @@ BOOST_FIXTURE_TEST_CASE(a_client_that_stops_reading_a_download_blocks_neither_ot
                         ServerFixture) {
     start({"--drain-timeout=1"});
     LineClient uploader = loggedIn("uploader");
-    uploader.expect("CRT big", 201);
     // Far more than the socket buffers hold, so the server's writes must block.
-    const std::string bytes(64 << 20, 'x');
-    uploader.expect("UPD big blob.bin " + std::to_string(bytes.size()), 340);
-    uploader.sendRaw(bytes);
-    BOOST_TEST_REQUIRE(uploader.readStatus().code == 201);
+    uploadBigBlob(uploader, std::string(64 << 20, 'x'));
 
     LineClient stalled = loggedIn("stalled");
     stalled.sendLine("DWN big blob.bin");  // and never reads the answer
@@ -115,11 +119,8 @@ BOOST_FIXTURE_TEST_CASE(a_client_that_stops_reading_a_download_blocks_neither_ot
 BOOST_FIXTURE_TEST_CASE(a_client_that_closes_during_a_download_ends_only_its_session,
                         StartedServer) {
     LineClient uploader = loggedIn("uploader");
-    uploader.expect("CRT big", 201);
     const std::string bytes(16 << 20, 'y');
-    uploader.expect("UPD big blob.bin " + std::to_string(bytes.size()), 340);
-    uploader.sendRaw(bytes);
-    BOOST_TEST_REQUIRE(uploader.readStatus().code == 201);
+    uploadBigBlob(uploader, bytes);
     for (int i = 0; i < 3; ++i) {
         LineClient quitter = loggedIn("quitter" + std::to_string(i));
         BOOST_TEST_REQUIRE(quitter.request("DWN big blob.bin").code == 211);
@@ -137,11 +138,7 @@ BOOST_FIXTURE_TEST_CASE(a_client_that_closes_during_a_download_ends_only_its_ses
 BOOST_FIXTURE_TEST_CASE(a_download_nobody_reads_ends_after_the_io_timeout, ServerFixture) {
     start({"--io-timeout=1"});
     LineClient uploader = loggedIn("uploader");
-    uploader.expect("CRT big", 201);
-    const std::string bytes(64 << 20, 'z');  // far more than the socket buffers hold
-    uploader.expect("UPD big blob.bin " + std::to_string(bytes.size()), 340);
-    uploader.sendRaw(bytes);
-    BOOST_TEST_REQUIRE(uploader.readStatus().code == 201);
+    uploadBigBlob(uploader, std::string(64 << 20, 'z'));  // more than the socket buffers hold
 
     LineClient stalled = loggedIn("stalled");
     stalled.sendLine("DWN big blob.bin");  // and never reads the answer
