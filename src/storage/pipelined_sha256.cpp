@@ -63,17 +63,20 @@ void PipelinedSha256::run() {
         std::string chunk = std::move(queued_.front());
         queued_.pop_front();
         hashing_ = true;
+        const bool failed = error_ != nullptr;  // the hash is spoilt: skip the rest
         lock.unlock();
+        std::exception_ptr error;
         try {
-            if (!error_) {  // only this thread writes error_, so reading it here is safe
+            if (!failed) {
                 sha_.update(chunk);
             }
         } catch (...) {
-            lock.lock();
-            error_ = std::current_exception();
-            lock.unlock();
+            error = std::current_exception();
         }
         lock.lock();
+        if (error) {
+            error_ = error;
+        }
         hashing_ = false;
         spare_.push_back(std::move(chunk));
         changed_.notify_all();
