@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -187,6 +188,31 @@ BOOST_AUTO_TEST_CASE(asks_for_a_checkpoint_once_per_threshold_of_appended_frames
     BOOST_TEST_REQUIRE(release(3));
     std::lock_guard lock(mu);
     BOOST_TEST(started == 3);
+}
+
+// A checkpoint that throws loses nothing but itself: the thread lives on and runs the next
+// one asked for.
+BOOST_AUTO_TEST_CASE(a_checkpoint_that_throws_leaves_the_next_to_run) {
+    std::mutex mu;
+    std::condition_variable changed;
+    int calls = 0;
+    dfp::storage::Checkpointer checkpointer({10, 1'000'000}, [&] {
+        std::lock_guard lock(mu);
+        ++calls;
+        changed.notify_all();
+        if (calls == 1) {
+            throw std::runtime_error("disk I/O error");
+        }
+    });
+    const auto awaitCalls = [&](int count) {
+        std::unique_lock lock(mu);
+        return changed.wait_for(lock, kDeadline, [&] { return calls >= count; });
+    };
+    dfp::storage::Checkpointer::onCommit(&checkpointer, nullptr, "main", 10);
+    BOOST_TEST_REQUIRE(awaitCalls(1));
+    dfp::storage::Checkpointer::onCommit(&checkpointer, nullptr, "main", 20);
+    BOOST_TEST(awaitCalls(2));
+    BOOST_TEST(checkpointer.asked() == 2u);
 }
 
 // With no background checkpoint ever asked for, the writer that takes the WAL to the inline
