@@ -81,6 +81,9 @@ BOOST_FIXTURE_TEST_CASE(replies_kept_up_to_date_by_msg_are_the_thread_exactly, S
     {
         LineClient first = connect("first");
         first.login("Obi.Wan", kPassword);  // registers under this spelling
+        // Ended on the server's side too before the name logs in again (one session per user).
+        first.expect("XIT", 221);
+        first.expectClosed();
     }
     LineClient obi = connect("obi");
     obi.login("obi.wan", kPassword);  // the same account, typed otherwise
