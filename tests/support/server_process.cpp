@@ -328,9 +328,11 @@ void ServerProcess::terminate(int signal) {
 }
 
 std::optional<ExitStatus> ServerProcess::waitExit(std::chrono::milliseconds timeout) const {
+    // Also until the reader has drained the pipe to its end: the child can be reaped before
+    // its last lines have been read, and a test reads log() right after the exit.
     std::unique_lock lock(mu_);
     changed_.wait_until(lock, std::chrono::steady_clock::now() + timeout,
-                        [this] { return exit_.has_value(); });
+                        [this] { return exit_.has_value() && logClosed_; });
     return exit_;
 }
 

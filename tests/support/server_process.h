@@ -86,6 +86,8 @@ public:
 
     bool running() const;
     void terminate(int signal);  // no-op once the child has been reaped
+    // The exit status once the child has exited and all it wrote is in log(); nullopt if it
+    // is still running at the deadline.
     std::optional<ExitStatus> waitExit(std::chrono::milliseconds timeout = kDefaultWait) const;
     // As waitExit(), but throws ServerError (with the log) when the deadline passes.
     ExitStatus expectExit(std::chrono::milliseconds timeout = kDefaultWait) const;
