@@ -36,6 +36,7 @@ namespace {
 constexpr std::size_t kReadBuffer = 16 * 1024;
 constexpr std::size_t kTransferBuffer = 256 * 1024;
 constexpr std::size_t kWriteBuffer = 64 * 1024;
+constexpr std::size_t kDirectWrite = 4 * 1024;
 
 const std::string kShutdownNotice = "600 server shutting down\n";
 const std::string kIdleNotice = "601 idle timeout, closing\n";
@@ -60,7 +61,9 @@ public:
         if (buffer_.size() + bytes.size() > kWriteBuffer) {
             flush();
         }
-        if (bytes.size() >= kWriteBuffer) {
+        // A large piece with nothing before it (a whole reply kept by the reply cache) goes
+        // out as it is: copying it into the buffer first costs a pass over every byte.
+        if (bytes.size() >= kWriteBuffer || (buffer_.empty() && bytes.size() >= kDirectWrite)) {
             sendAll(bytes);
         } else {
             buffer_.append(bytes);
