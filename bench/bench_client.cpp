@@ -174,8 +174,8 @@ Outcome BenchClient::await(Expectation expectation, Clock::time_point start) {
     Outcome outcome;
     try {
         for (;;) {
-            while (std::optional<protocol::ResponseEvent> event = reader_.next(kMaxChunk)) {
-                const bool done = check.take(*event);
+            while (reader_.next(event_, kMaxChunk)) {
+                const bool done = check.take(event_);
                 if (!outcome.firstItem && check.bodyStarted()) {
                     outcome.firstItem = since(start);
                 }

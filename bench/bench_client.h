@@ -86,6 +86,7 @@ private:
     Clock::duration timeout_;
     Socket socket_;
     protocol::ResponseReader reader_;
+    protocol::ResponseEvent event_;  // reused: a body's lines are read without allocating
     std::vector<char> buffer_;
     std::string line_;  // reused for the request line and its LF
 };

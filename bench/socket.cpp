@@ -68,12 +68,17 @@ Socket::~Socket() {
     close();
 }
 
-Socket::Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+Socket::Socket(Socket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      blocking_(std::exchange(other.blocking_, false)),
+      timeout_(other.timeout_) {}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
     if (this != &other) {
         close();
         fd_ = std::exchange(other.fd_, -1);
+        blocking_ = std::exchange(other.blocking_, false);
+        timeout_ = other.timeout_;
     }
     return *this;
 }
@@ -83,6 +88,28 @@ void Socket::close() {
         ::close(fd_);
         fd_ = -1;
     }
+    blocking_ = false;
+}
+
+void Socket::blockWithTimeout(Clock::duration timeout) {
+    if (blocking_ && timeout == timeout_) {
+        return;
+    }
+    const auto micros = std::chrono::ceil<std::chrono::microseconds>(timeout).count();
+    timeval limit{};
+    limit.tv_sec = static_cast<time_t>(micros / 1'000'000);
+    limit.tv_usec = static_cast<suseconds_t>(micros % 1'000'000);
+    if (micros <= 0) {
+        limit.tv_usec = 1;  // zero would mean "wait for ever"
+    }
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK) != 0 ||
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) != 0 ||
+        ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit) != 0) {
+        throw IoError("socket options: " + errnoText(errno));
+    }
+    blocking_ = true;
+    timeout_ = timeout;
 }
 
 Socket Socket::connect(const Endpoint& endpoint, Clock::duration timeout) {
@@ -107,10 +134,14 @@ Socket Socket::connect(const Endpoint& endpoint, Clock::duration timeout) {
             throw IoError("connect to " + endpoint.text() + ": " + errnoText(error));
         }
     }
+    socket.blockWithTimeout(timeout);
     return socket;
 }
 
 void Socket::sendAll(std::string_view bytes, Clock::duration timeout) {
+    if (blocking_) {
+        blockWithTimeout(timeout);
+    }
     auto deadline = Clock::now() + timeout;
     while (!bytes.empty()) {
         const ssize_t sent = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -124,7 +155,7 @@ void Socket::sendAll(std::string_view bytes, Clock::duration timeout) {
             continue;
         }
         if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!waitFor(fd_, POLLOUT, deadline)) {
+            if (blocking_ || !waitFor(fd_, POLLOUT, deadline)) {
                 throw IoError("send: no progress for the timeout (the server stopped reading)");
             }
             continue;
@@ -134,6 +165,9 @@ void Socket::sendAll(std::string_view bytes, Clock::duration timeout) {
 }
 
 std::size_t Socket::receive(char* buffer, std::size_t capacity, Clock::duration timeout) {
+    if (blocking_) {
+        blockWithTimeout(timeout);
+    }
     const auto deadline = Clock::now() + timeout;
     for (;;) {
         const ssize_t got = ::recv(fd_, buffer, capacity, 0);
@@ -144,7 +178,7 @@ std::size_t Socket::receive(char* buffer, std::size_t capacity, Clock::duration 
             continue;
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if (!waitFor(fd_, POLLIN, deadline)) {
+            if (blocking_ || !waitFor(fd_, POLLIN, deadline)) {
                 throw IoError("receive: no reply within the timeout");
             }
             continue;

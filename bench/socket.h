@@ -63,7 +63,14 @@ public:
     void close();
 
 private:
+    // A blocking socket waits in send and recv themselves, bounded by SO_SNDTIMEO and
+    // SO_RCVTIMEO (one system call per wait instead of recv, poll and recv again); these set
+    // them to `timeout` unless they are already.
+    void blockWithTimeout(Clock::duration timeout);
+
     int fd_ = -1;
+    bool blocking_ = false;  // else non-blocking: every wait is a poll
+    Clock::duration timeout_{};
 };
 
 std::string errnoText(int error);

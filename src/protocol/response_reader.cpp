@@ -16,8 +16,35 @@ bool isDigit(char c) {
     return c >= '0' && c <= '9';
 }
 
-ResponseEvent malformed(std::string text) {
-    return ResponseEvent{ResponseEvent::Kind::Malformed, 0, std::move(text), {}};
+// Writes an event over `event`, reusing the storage its strings already have.
+bool emit(ResponseEvent& event, ResponseEvent::Kind kind, std::string_view text = {},
+          int code = 0) {
+    event.kind = kind;
+    event.code = code;
+    event.text.assign(text);
+    event.fields.clear();
+    return true;
+}
+
+// splitOnSpaces(text) written into fields, reusing the strings fields already holds.
+void splitInto(std::string_view text, std::vector<std::string>& fields) {
+    std::size_t count = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        if (text[pos] == ' ') {
+            ++pos;
+            continue;
+        }
+        const std::size_t end = std::min(text.find(' ', pos), text.size());
+        if (count < fields.size()) {
+            fields[count].assign(text.substr(pos, end - pos));
+        } else {
+            fields.emplace_back(text.substr(pos, end - pos));
+        }
+        ++count;
+        pos = end;
+    }
+    fields.resize(count);
 }
 
 }  // namespace
@@ -49,26 +76,35 @@ bool ResponseReader::inBody() const {
     return state_ != State::Status;
 }
 
-std::optional<std::string> ResponseReader::takeLine() {
+std::optional<std::string_view> ResponseReader::takeLine() {
     const std::size_t lf = buffer_.find('\n', offset_ + scanned_);
     if (lf == std::string::npos) {
         scanned_ = buffered();
         return std::nullopt;
     }
-    std::string line = buffer_.substr(offset_, lf - offset_);
+    const std::string_view line = std::string_view(buffer_).substr(offset_, lf - offset_);
     offset_ = lf + 1;
     scanned_ = 0;
     return line;
 }
 
 std::optional<ResponseEvent> ResponseReader::next(std::size_t maxChunk) {
+    ResponseEvent event;
+    if (!next(event, maxChunk)) {
+        return std::nullopt;
+    }
+    return event;
+}
+
+bool ResponseReader::next(ResponseEvent& event, std::size_t maxChunk) {
+    using Kind = ResponseEvent::Kind;
     if (discarding_) {
         const std::size_t lf = buffer_.find('\n', offset_);
         if (lf == std::string::npos) {
             buffer_.clear();
             offset_ = 0;
             scanned_ = 0;
-            return std::nullopt;
+            return false;
         }
         offset_ = lf + 1;
         scanned_ = 0;
@@ -78,84 +114,86 @@ std::optional<ResponseEvent> ResponseReader::next(std::size_t maxChunk) {
     if (state_ == State::BinaryBody) {
         if (binaryLeft_ == 0) {
             state_ = State::Status;
-            return ResponseEvent{ResponseEvent::Kind::BinaryEnd, 0, {}, {}};
+            return emit(event, Kind::BinaryEnd);
         }
         const std::size_t count = static_cast<std::size_t>(std::min<unsigned long long>(
             {binaryLeft_, buffered(), std::max<std::size_t>(maxChunk, 1)}));
         if (count == 0) {
-            return std::nullopt;
+            return false;
         }
-        ResponseEvent data{ResponseEvent::Kind::BinaryData, 0, buffer_.substr(offset_, count), {}};
+        emit(event, Kind::BinaryData, std::string_view(buffer_).substr(offset_, count));
         offset_ += count;
         scanned_ = 0;
         binaryLeft_ -= count;
-        return data;
+        return true;
     }
 
-    std::optional<std::string> line = takeLine();
-    if (!line) {
+    std::optional<std::string_view> taken = takeLine();
+    if (!taken) {
         if (buffered() >= maxLine_) {
             // maxLine bytes and no LF: whatever this is, it is not a line we accept. Report a
             // bounded prefix and drop the rest up to its LF.
-            std::string prefix = buffer_.substr(offset_, maxLine_);
+            emit(event, Kind::Malformed, std::string_view(buffer_).substr(offset_, maxLine_));
             buffer_.clear();
             offset_ = 0;
             scanned_ = 0;
             discarding_ = true;
             state_ = State::Status;
-            return malformed(std::move(prefix));
+            return true;
         }
-        return std::nullopt;
+        return false;
     }
-    if (line->size() + 1 > maxLine_) {
+    std::string_view line = *taken;
+    if (line.size() + 1 > maxLine_) {
         state_ = State::Status;
-        return malformed(std::move(*line));
+        return emit(event, Kind::Malformed, line);
     }
     // A CR before the LF is tolerated (protocol.md §1); formatBodyLine never sends one as text.
-    if (!line->empty() && line->back() == '\r') {
-        line->pop_back();
+    if (line.ends_with('\r')) {
+        line.remove_suffix(1);
     }
 
     if (state_ == State::LineBody) {
-        if (*line == ".") {
+        if (line == ".") {
             state_ = State::Status;
-            return ResponseEvent{ResponseEvent::Kind::BodyEnd, 0, {}, {}};
+            return emit(event, Kind::BodyEnd);
         }
         // Un-stuffing (protocol.md §2): the sender put one extra '.' before any leading '.'.
-        if (!line->empty() && line->front() == '.') {
-            line->erase(0, 1);
+        if (line.starts_with('.')) {
+            line.remove_prefix(1);
         }
-        return ResponseEvent{ResponseEvent::Kind::BodyLine, 0, std::move(*line), {}};
+        return emit(event, Kind::BodyLine, line);
     }
 
     // A status line: three digits, then a space and the rest, or nothing.
-    const bool wellFormed = line->size() >= 3 && isDigit((*line)[0]) && isDigit((*line)[1]) &&
-                            isDigit((*line)[2]) && (line->size() == 3 || (*line)[3] == ' ');
+    const bool wellFormed = line.size() >= 3 && isDigit(line[0]) && isDigit(line[1]) &&
+                            isDigit(line[2]) && (line.size() == 3 || line[3] == ' ');
     if (!wellFormed) {
-        return malformed(std::move(*line));
+        return emit(event, Kind::Malformed, line);
     }
-    const int code = ((*line)[0] - '0') * 100 + ((*line)[1] - '0') * 10 + ((*line)[2] - '0');
-    std::string text = line->size() > 4 ? line->substr(4) : std::string();
-    std::vector<std::string> fields = splitOnSpaces(text);
-
+    const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    const std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view();
     // Notices come only where a status line may (protocol.md §5); a body never holds one,
     // which the states above ensure.
-    if (code >= 600 && code <= 699) {
-        return ResponseEvent{ResponseEvent::Kind::Notice, code, std::move(text), std::move(fields)};
+    const bool notice = code >= 600 && code <= 699;
+    emit(event, notice ? Kind::Notice : Kind::Status, text, code);
+    splitInto(text, event.fields);
+    if (notice) {
+        return true;
     }
     if (code == kBinaryBody) {
         // Without a usable size there is no telling where the body ends.
         const std::optional<unsigned long long> size =
-            fields.empty() ? std::nullopt : parseSize(fields.front());
+            event.fields.empty() ? std::nullopt : parseSize(event.fields.front());
         if (!size) {
-            return malformed(std::move(*line));
+            return emit(event, Kind::Malformed, line);
         }
         binaryLeft_ = *size;
         state_ = State::BinaryBody;
     } else if (code == kLineBodyEntries || code == kLineBodyListing) {
         state_ = State::LineBody;
     }
-    return ResponseEvent{ResponseEvent::Kind::Status, code, std::move(text), std::move(fields)};
+    return true;
 }
 
 }  // namespace dfp::protocol

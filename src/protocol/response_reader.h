@@ -40,13 +40,18 @@ public:
     // The next event, or nullopt when more bytes are needed. BinaryData events carry at most
     // maxChunk bytes each.
     std::optional<ResponseEvent> next(std::size_t maxChunk = 1 << 16);
+    // The same, written over `event` (false when more bytes are needed, and then `event` is
+    // unchanged). Its strings keep their storage from one event to the next, so a caller
+    // that reuses one event reads a long body without an allocation per line.
+    bool next(ResponseEvent& event, std::size_t maxChunk = 1 << 16);
 
     bool inBody() const;  // between a 210/211/215 status and its end
     std::size_t buffered() const { return buffer_.size() - offset_; }
 
 private:
     enum class State { Status, LineBody, BinaryBody };
-    std::optional<std::string> takeLine();
+    // The next line without its LF, viewing buffer_ (valid until buffer_ changes).
+    std::optional<std::string_view> takeLine();
 
     std::size_t maxLine_;
     std::string buffer_;

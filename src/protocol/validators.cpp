@@ -156,19 +156,8 @@ Problem checkUsername(std::string_view name) {
     if (name.empty() || name.size() > kMaxUsername) {
         return "username must be 1-32 characters";
     }
-    // A table, not a chain of comparisons: every RDT body line names its author, so clients
-    // (and dfp-bench) check a username per line read.
-    static constexpr std::array<bool, 256> kAllowed = [] {
-        std::array<bool, 256> allowed{};
-        for (int c = 0; c < 256; ++c) {
-            allowed[static_cast<std::size_t>(c)] =
-                (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                c == '_' || c == '.' || c == '-';
-        }
-        return allowed;
-    }();
     for (char c : name) {
-        if (!kAllowed[static_cast<unsigned char>(c)]) {
+        if (!isUsernameByte(c)) {
             return "username may only contain A-Z a-z 0-9 _ . -";
         }
     }

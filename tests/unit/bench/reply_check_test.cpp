@@ -7,6 +7,7 @@
 
 #include "bench/sha256.h"
 #include "protocol/response_reader.h"
+#include "protocol/validators.h"
 
 namespace dfp::bench {
 namespace {
@@ -165,6 +166,16 @@ BOOST_AUTO_TEST_CASE(checks_line_bodies_against_their_count_and_shape) {
         {"message without text", expectEntries(), "210 1 entries\n1 yoda: \n.\n", "without text"},
         {"bad author", expectEntries(), "210 1 entries\n1 yo da: hi\n.\n", "neither"},
         {"bad file name", expectEntries(), "210 1 entries\nyoda uploaded .hidden\n.\n", "neither"},
+        // The author ends at the first colon, which must come with a space after it.
+        {"longest author", expectEntries(),
+         "210 1 entries\n1 " + std::string(protocol::kMaxUsername, 'y') + ": hi\n.\n"},
+        {"author too long", expectEntries(),
+         "210 1 entries\n1 " + std::string(protocol::kMaxUsername + 1, 'y') + ": hi\n.\n",
+         "neither"},
+        {"colon without a space", expectEntries(), "210 1 entries\n1 yoda:hi\n.\n", "neither"},
+        {"colons in the text", expectEntries(), "210 2 entries\n1 yoda: a: b\n2 a: :\n.\n"},
+        {"no author", expectEntries(), "210 1 entries\n1 : hi\n.\n", "neither"},
+        {"colon inside the author", expectEntries(), "210 1 entries\n1 yo:da: hi\n.\n", "neither"},
         {"numbers going back", expectEntries(), "210 2 entries\n2 a: x\n1 a: y\n.\n",
          "message 1 after message 2"},
         {"number repeated", expectEntries(), "210 2 entries\n2 a: x\n2 a: y\n.\n",
