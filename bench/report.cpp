@@ -247,6 +247,10 @@ std::string formatJson(const Report& report) {
         }
         out += "],\"commands\":";
         jsonCommands(out, group.measured, group.seconds);
+        // Setup is not a timed phase: its commands have counts, latencies and bytes, and
+        // ops_per_s and mib_per_s of 0.
+        out += ",\"setup_commands\":";
+        jsonCommands(out, group.setup, 0);
         out += "}";
         for (const Recorder* recorder : {&group.setup, &group.measured}) {
             problems.insert(problems.end(), recorder->problems().begin(),

@@ -287,6 +287,8 @@ upd_mib=$(j upload "$(cmd "$main" UPD mib_per_s)")
 upd_rss=$(j upload '.server_rss_kib.peak - .server_rss_kib.start')
 dwn_mib=$(j download "$(cmd "$main" DWN mib_per_s)")
 dwn_rss=$(j download '.server_rss_kib.peak - .server_rss_kib.start')
+# The setup's one download, the first after the upload: the blob comes from the disk.
+dwn_cold_mib=$(j download "$main | .setup_commands[] | select(.command == \"DWN\") | (.bytes / 1048576 / (.p50_ms / 1000) * 10 | floor / 10)")
 rdt200_rss=$(j read-200 '.server_rss_kib.peak - .server_rss_kib.start')
 rdt200_first=$(j read-200 "$(cmd "$main" RDT first_item.p99_ms)")
 rdtbig_first_p99=$(j read-big "$(cmd "$main" RDT first_item.p99_ms)")
@@ -324,7 +326,7 @@ idle_drop=$(awk -v a="$idle_ops" -v b="$seed_ops" 'BEGIN { if (b > 0) printf "%.
   echo "| … all idle sessions held | $idle_opened opened in $idle_open_s s, $idle_lost lost | $idle_sessions | | $(verdict "$idle_opened" "$idle_sessions" "a == b && $idle_lost == 0") |"
   echo "| … server RSS ≤ 1.5 GiB | peak $(mib "$idle_rss_peak") MiB (before the idle sessions: $(mib "$rss_before_idle") MiB) | | | $(verdict "$idle_rss_peak" 0 'a <= 1.5 * 1048576') |"
   echo "| … new connection greeted < 50 ms | p99 $idle_greet_p99 ms, max $idle_greet_max ms | | | $(verdict "$idle_greet_max" 0 'a < 50') |"
-  echo "| DWN of $big_file ≥ 0.5× iperf3 | $dwn_mib MiB/s | $(printf '%.0f' "$iperf_mib") MiB/s | $(ratio "$dwn_mib" "$iperf_mib") | $(verdict "$dwn_mib" "$iperf_mib" 'a >= 0.5 * b') |"
+  echo "| DWN of $big_file ≥ 0.5× iperf3 (file in the page cache; the first download, from the disk: $dwn_cold_mib MiB/s) | $dwn_mib MiB/s | $(printf '%.0f' "$iperf_mib") MiB/s | $(ratio "$dwn_mib" "$iperf_mib") | $(verdict "$dwn_mib" "$iperf_mib" 'a >= 0.5 * b') |"
   echo "| UPD of $big_file ≥ 0.25× iperf3 | $upd_mib MiB/s | $(printf '%.0f' "$iperf_mib") MiB/s | $(ratio "$upd_mib" "$iperf_mib") | $(verdict "$upd_mib" "$iperf_mib" 'a >= 0.25 * b') |"
   echo "| server RSS grows ≤ 64 MiB during UPD / DWN | +$(mib "$upd_rss") / +$(mib "$dwn_rss") MiB | | | $(verdict "$upd_rss" "$dwn_rss" 'a <= 65536 && b <= 65536') |"
   echo "| 64 clients logging in (argon2id): others' RDT p99 ≤ 5 ms | $rdt_login_p99 ms (alone: $rdt_alone_p99 ms); $logins_per_s logins/s, PASS p99 $login_p99 ms, RSS +$(mib "$login_rss_growth") MiB | | | $(verdict "$rdt_login_p99" 0 'a <= 5') |"

@@ -70,7 +70,8 @@ private:
     void runLogin();
     void runUpload();
     void runDownload();
-    void leave();  // XIT, outside the measurement
+    Outcome download();  // one DWN of the group's file, every byte checked
+    void leave();        // XIT, outside the measurement
 
     // Claims one operation, runs it and records it; false if not run or it failed.
     template <typename Operation>

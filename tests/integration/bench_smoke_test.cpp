@@ -92,6 +92,20 @@ BOOST_FIXTURE_TEST_CASE(runs_one_seed_mix_round_per_client, StartedServer) {
     BOOST_TEST(thread.back().starts_with("200 smokemixg0c1r0: "), thread.back());
 }
 
+// The first download of the uploaded file (read from the disk) is part of the setup; the
+// measured ones are exactly those asked for.
+BOOST_FIXTURE_TEST_CASE(downloads_once_in_setup_and_then_the_measured_count, StartedServer) {
+    const BenchResult run = runBench(port(), {"--workload=download", "--clients=1", "--ops=2",
+                                              "--file-size=100K", "--run-id=smokedwn"});
+    BOOST_TEST(run.status == 0, run.out << run.err);
+    BOOST_TEST(contains(run.out, "\"errors\":0"), run.out);
+    BOOST_TEST(contains(run.out, "\"commands\":[{\"command\":\"DWN\",\"ok\":2,\"errors\":0,"),
+               run.out);
+    BOOST_TEST(contains(run.out, "{\"command\":\"DWN\",\"ok\":1,\"errors\":0,\"ops_per_s\":0.0,"),
+               run.out);
+    BOOST_TEST(contains(run.out, "\"bytes\":204800,"), run.out);  // the two measured
+}
+
 BOOST_FIXTURE_TEST_CASE(counts_refused_replies_as_errors, ServerFixture) {
     start({"--max-file-size=1000"});
     const BenchResult run = runBench(port(), {"--workload=upload", "--clients=1", "--ops=3",

@@ -64,6 +64,8 @@ BOOST_AUTO_TEST_CASE(renders_figures_as_json) {
                               succeeded(std::chrono::milliseconds(i), std::uint64_t{1} << 20));
     }
     group.measured.record(Command::Dwn, failed("DWN: bytes hash to \"x\""));
+    group.setup.record(Command::Dwn,
+                       succeeded(std::chrono::milliseconds(7), std::uint64_t{1} << 20));
     report.groups.push_back(group);
     report.rss = RssReport{1024, 3072, 2048, true};
 
@@ -77,7 +79,11 @@ BOOST_AUTO_TEST_CASE(renders_figures_as_json) {
           std::string("\"p50_ms\":2.007"), std::string("\"p99_ms\":4.000"),
           std::string("\"max_ms\":4.000"), std::string("\"mib_per_s\":2.0"),
           std::string("\"server_rss_kib\":{\"start\":1024,\"peak\":3072,\"end\":2048"),
-          std::string("\"problems\":[\"DWN: bytes hash to \\\"x\\\"\"]")}) {
+          std::string("\"problems\":[\"DWN: bytes hash to \\\"x\\\"\"]"),
+          // The setup's own figures, apart from the measured ones and without a rate.
+          std::string("\"setup_commands\":[{\"command\":\"DWN\",\"ok\":1,\"errors\":0,"
+                      "\"ops_per_s\":0.0,"),
+          std::string("\"bytes\":1048576,\"mib_per_s\":0.0}]")}) {
         BOOST_TEST(json.find(part) != std::string::npos, part << " in " << json);
     }
     const std::string text = formatText(report);
