@@ -7,13 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <climits>
 #include <cstring>
 #include <memory>
-#include <span>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -24,7 +21,6 @@
 #include <Poco/Net/SocketImpl.h>
 
 #include "protocol/line_splitter.h"
-#include "server/gathered_write.h"
 
 namespace dfp::server {
 
@@ -79,25 +75,6 @@ public:
         buffer_.clear();
     }
 
-    // What is buffered and the pieces, in one sendmsg(2) (again for what a partial send
-    // left), rather than a copy of every piece into the buffer. TLS goes through write().
-    void writeGathered(std::span<const std::string_view> pieces) override {
-        if (!zeroCopy_) {
-            ReplySink::writeGathered(pieces);
-            return;
-        }
-        GatheredWrite parts;
-        parts.add(buffer_);
-        for (std::string_view piece : pieces) {
-            if (codeOfFirstLine_.empty() && piece.size() >= 3) {
-                codeOfFirstLine_.assign(piece.substr(0, 3));
-            }
-            parts.add(piece);
-        }
-        sendGathered(parts);
-        buffer_.clear();
-    }
-
     // The kernel moves the file's pages to the socket: no read into a buffer, no copy out of
     // it. The socket's send timeout bounds each sendfile as it bounds send.
     void writeFile(storage::FileReader& file, std::uint64_t size) override {
@@ -147,29 +124,6 @@ private:
                 throw Poco::Net::ConnectionResetException("peer stopped receiving");
             }
             bytes.remove_prefix(static_cast<std::size_t>(sent));
-        }
-    }
-
-    // Sends every byte of parts (which it consumes), blocking as send() does, bounded by the
-    // socket's send timeout.
-    void sendGathered(GatheredWrite& parts) {
-        const int fd = socket_.impl()->sockfd();
-        while (!parts.done()) {
-            msghdr message{};
-            message.msg_iov = const_cast<iovec*>(parts.first());
-            message.msg_iovlen = std::min<std::size_t>(parts.count(), IOV_MAX);
-            const ssize_t sent = ::sendmsg(fd, &message, MSG_NOSIGNAL);
-            if (sent < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                    throw Poco::TimeoutException("peer stopped receiving");
-                }
-                throw Poco::Net::ConnectionResetException(std::strerror(errno));
-            }
-            sentOfReply_ = sentOfReply_ || sent > 0;
-            parts.consume(static_cast<std::size_t>(sent));
         }
     }
 

@@ -30,12 +30,6 @@ std::optional<Reply> checkTitleAndFile(const std::string& title, const std::stri
 
 }  // namespace
 
-void ReplySink::writeGathered(std::span<const std::string_view> pieces) {
-    for (std::string_view piece : pieces) {
-        write(piece);
-    }
-}
-
 void ReplySink::writeFile(storage::FileReader& file, std::uint64_t size) {
     // One buffer for the whole transfer, never cleared: each chunk is read straight into it
     // and written from it.

@@ -46,7 +46,7 @@ Next Session::postMessage(const protocol::Request& request, ReplySink& out) {
         // reply with it, so reading what one just wrote does not read the thread again.
         const storage::ViewVersion before{posted->thread->id, posted->thread->version - 1};
         context_.replies->revise(
-            threadReplyKey(title), before, *posted->thread, [&](const KeptReply& kept) {
+            threadReplyKey(title), before, *posted->thread, [&](const std::string& kept) {
                 return withLineAppended(kept, messageLine(posted->number, user_, text));
             });
     }

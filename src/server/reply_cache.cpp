@@ -5,8 +5,8 @@ namespace dfp::server {
 ReplyCache::ReplyCache(std::size_t maxBytes, std::size_t maxEntryBytes)
     : maxBytes_(maxBytes), maxEntryBytes_(std::min(maxEntryBytes, maxBytes)) {}
 
-std::shared_ptr<const KeptReply> ReplyCache::find(const std::string& key,
-                                                  const storage::ViewVersion& version) {
+std::shared_ptr<const std::string> ReplyCache::find(const std::string& key,
+                                                    const storage::ViewVersion& version) {
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
     if (it == entries_.end() || it->second.version != version) {
@@ -17,11 +17,11 @@ std::shared_ptr<const KeptReply> ReplyCache::find(const std::string& key,
 }
 
 void ReplyCache::insert(const std::string& key, const storage::ViewVersion& version,
-                        KeptReply reply) {
+                        std::string reply) {
     if (reply.size() > maxEntryBytes_) {
         return;
     }
-    auto shared = std::make_shared<const KeptReply>(std::move(reply));
+    auto shared = std::make_shared<const std::string>(std::move(reply));
     std::lock_guard lock(mu_);
     if (auto it = entries_.find(key); it != entries_.end()) {
         evict(it);
@@ -31,7 +31,7 @@ void ReplyCache::insert(const std::string& key, const storage::ViewVersion& vers
 
 void ReplyCache::revise(const std::string& key, const storage::ViewVersion& from,
                         const storage::ViewVersion& to, const Revise& revise) {
-    std::shared_ptr<const KeptReply> kept;
+    std::shared_ptr<const std::string> kept;
     {
         std::lock_guard lock(mu_);
         auto it = entries_.find(key);
@@ -40,7 +40,7 @@ void ReplyCache::revise(const std::string& key, const storage::ViewVersion& from
         }
         kept = it->second.reply;
     }
-    std::optional<KeptReply> revised = revise(*kept);
+    std::optional<std::string> revised = revise(*kept);
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
     // Another change may have replaced or dropped it meanwhile: then that one stands.
@@ -49,12 +49,12 @@ void ReplyCache::revise(const std::string& key, const storage::ViewVersion& from
     }
     evict(it);
     if (revised && revised->size() <= maxEntryBytes_) {
-        add(key, to, std::make_shared<const KeptReply>(std::move(*revised)));
+        add(key, to, std::make_shared<const std::string>(std::move(*revised)));
     }
 }
 
 void ReplyCache::add(const std::string& key, const storage::ViewVersion& version,
-                     std::shared_ptr<const KeptReply> reply) {
+                     std::shared_ptr<const std::string> reply) {
     while (!recent_.empty() && bytes_ + reply->size() > maxBytes_) {
         evict(entries_.find(recent_.back()));
     }

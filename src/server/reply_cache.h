@@ -10,7 +10,7 @@
 // Bounded: a reply larger than maxEntryBytes is not kept (a big thread is streamed from the
 // store each time, and memory never grows with thread size), and the least recently used go
 // when the total passes maxBytes. Thread-safe: one mutex around the index; a reply is an
-// immutable KeptReply (server/kept_reply.h), written to the socket outside the lock.
+// immutable shared string, written to the socket outside the lock.
 
 #include <cstddef>
 #include <functional>
@@ -21,7 +21,6 @@
 #include <string>
 #include <unordered_map>
 
-#include "server/kept_reply.h"
 #include "storage/forum_store.h"
 
 namespace dfp::server {
@@ -31,16 +30,16 @@ public:
     ReplyCache(std::size_t maxBytes, std::size_t maxEntryBytes);
 
     // The reply kept for key at exactly this version, or null.
-    std::shared_ptr<const KeptReply> find(const std::string& key,
-                                          const storage::ViewVersion& version);
+    std::shared_ptr<const std::string> find(const std::string& key,
+                                            const storage::ViewVersion& version);
     // Keeps reply for key at version, replacing what was kept for key; ignored when too big.
-    void insert(const std::string& key, const storage::ViewVersion& version, KeptReply reply);
+    void insert(const std::string& key, const storage::ViewVersion& version, std::string reply);
     // When the reply kept for key is at version from: keeps revise(that reply) at version to
     // instead, so a change whose effect on the view is known (a message posted) keeps it
     // warm rather than making the next read build it again. The caller vouches that to is
     // from plus exactly that change. Whatever else is kept stays; a nullopt from revise, or
     // a reply grown too big, drops the entry. revise runs outside the lock.
-    using Revise = std::function<std::optional<KeptReply>(const KeptReply& reply)>;
+    using Revise = std::function<std::optional<std::string>(const std::string& reply)>;
     void revise(const std::string& key, const storage::ViewVersion& from,
                 const storage::ViewVersion& to, const Revise& revise);
 
@@ -51,13 +50,13 @@ public:
 private:
     struct Entry {
         storage::ViewVersion version;
-        std::shared_ptr<const KeptReply> reply;
+        std::shared_ptr<const std::string> reply;
         std::list<std::string>::iterator recent;  // its place in recent_
     };
     void evict(std::unordered_map<std::string, Entry>::iterator it);  // requires mu_
     // Keeps reply (not too big) for key, which has no entry; requires mu_.
     void add(const std::string& key, const storage::ViewVersion& version,
-             std::shared_ptr<const KeptReply> reply);
+             std::shared_ptr<const std::string> reply);
 
     const std::size_t maxBytes_;
     const std::size_t maxEntryBytes_;

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -33,10 +32,6 @@ class ReplySink {
 public:
     virtual ~ReplySink() = default;
     virtual void write(std::string_view bytes) = 0;
-    // Writes the pieces one after the other, as write() each would (a kept reply, which is
-    // in pieces: server/kept_reply.h); a sink on a plain socket sends them in one gathered
-    // write instead of copying them into its buffer.
-    virtual void writeGathered(std::span<const std::string_view> pieces);
     // Writes the next `size` bytes of `file` (DWN's body). This one reads them through a
     // buffer into write(); a sink on a plain socket sends them from the file directly.
     // Throws if the file ends before `size` bytes: the body's length is already promised.

@@ -34,7 +34,7 @@ storage::StoreStatus sendThroughCache(ReplyCache* cache, const std::string& key,
         return before.error();
     }
     if (auto kept = cache->find(key, *before)) {
-        out.writeGathered(kept->views());
+        out.write(*kept);
         return storage::Done{};
     }
     std::string reply;
@@ -53,7 +53,7 @@ storage::StoreStatus sendThroughCache(ReplyCache* cache, const std::string& key,
     }));
     if (made && keeping) {
         if (const auto after = stamp(); after && *after == *before) {
-            cache->insert(key, *before, KeptReply(std::move(reply)));
+            cache->insert(key, *before, std::move(reply));
         }
     }
     return made;
@@ -75,7 +75,7 @@ Next Session::createThread(const protocol::Request& request, ReplySink& out) {
     }
     if (context_.replies != nullptr && made->has_value()) {
         // The first RDT of a new thread is served from the cache, and each MSG keeps it so.
-        context_.replies->insert(threadReplyKey(title), **made, KeptReply(emptyThreadReply()));
+        context_.replies->insert(threadReplyKey(title), **made, emptyThreadReply());
     }
     return reply(out, Reply{Code::Created, {title}, "thread created"});
 }

@@ -4,13 +4,10 @@
 // CRT and MSG use to keep a kept copy of it up to date (server/reply_cache.h) instead of
 // leaving the next RDT to read the whole thread again.
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "server/kept_reply.h"
 
 namespace dfp::server {
 
@@ -24,11 +21,7 @@ std::string fileLine(std::string_view uploader, std::string_view fileName);
 // The RDT reply of an empty thread.
 std::string emptyThreadReply();
 // reply, an RDT reply, with one more entry whose body line is line at its end; nullopt if
-// reply is not an RDT reply. The result is in pieces: the status line, the body in pieces of
-// at most kBodyPieceBytes (unless one line is longer), and the end line; all but the status
-// line and the last body piece are shared with reply once it is in that form, so a reply
-// grown a line at a time is copied only once, the first time.
-inline constexpr std::size_t kBodyPieceBytes = 8 * 1024;
-std::optional<KeptReply> withLineAppended(const KeptReply& reply, std::string_view line);
+// reply is not an RDT reply.
+std::optional<std::string> withLineAppended(const std::string& reply, std::string_view line);
 
 }  // namespace dfp::server

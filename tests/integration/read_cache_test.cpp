@@ -99,35 +99,6 @@ BOOST_FIXTURE_TEST_CASE(replies_kept_up_to_date_by_msg_are_the_thread_exactly, S
                (Lines{"1 Obi.Wan: general kenobi", "2 Obi.Wan: .dotted", "3 Obi.Wan: third"}));
 }
 
-// A thread grown by MSG to near the cache's entry limit (256 KiB) is kept in pieces, each
-// post sharing all but the ends of the reply before it, and sent in one gathered write that
-// the socket takes in several parts: every line still arrives, whole and in place.
-BOOST_FIXTURE_TEST_CASE(a_long_reply_kept_in_pieces_arrives_whole, StartedServer) {
-    constexpr int kPosts = 1200;
-    constexpr int kBatch = 100;
-    LineClient yoda = loggedIn("yoda");
-    yoda.expect("CRT long", 201);
-    BOOST_TEST(readThread(yoda, "long").empty());  // kept from here on, revised by each MSG
-    Lines expected;
-    for (int first = 1; first <= kPosts; first += kBatch) {
-        std::string batch;
-        for (int n = first; n < first + kBatch; ++n) {
-            const std::string text = "post " + std::to_string(n) + " " +
-                                     std::string(150, static_cast<char>('a' + n % 26));
-            batch += "MSG long " + text + "\n";
-            expected.push_back(std::to_string(n) + " yoda: " + text);
-        }
-        yoda.sendRaw(batch);
-        for (int n = first; n < first + kBatch; ++n) {
-            const Response posted = yoda.readStatus();
-            BOOST_TEST_REQUIRE(posted.code == 201, posted);
-            BOOST_TEST_REQUIRE(posted.field(1) == std::to_string(n), posted);
-        }
-    }
-    BOOST_TEST(readThread(yoda, "long") == expected);
-    BOOST_TEST(readThread(yoda, "long") == expected);
-}
-
 // Writers post and read at once: every view each reads is exact, and holds its own message.
 BOOST_FIXTURE_TEST_CASE(concurrent_posts_keep_every_view_exact, StartedServer) {
     constexpr int kWriters = 4;

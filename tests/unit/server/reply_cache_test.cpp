@@ -8,7 +8,6 @@
 
 #include "server/reply_cache.h"
 
-using dfp::server::KeptReply;
 using dfp::server::ReplyCache;
 using dfp::storage::ViewVersion;
 
@@ -17,10 +16,10 @@ BOOST_AUTO_TEST_SUITE(reply_cache)
 BOOST_AUTO_TEST_CASE(serves_a_reply_only_for_the_stamp_it_was_kept_under) {
     ReplyCache cache(1000, 100);
     BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
-    cache.insert("jedi", {1, 5}, KeptReply("210 1 entries\n1 yoda: hi\n.\n"));
+    cache.insert("jedi", {1, 5}, "210 1 entries\n1 yoda: hi\n.\n");
     auto kept = cache.find("jedi", {1, 5});
     BOOST_TEST_REQUIRE(kept != nullptr);
-    BOOST_TEST(kept->flat() == "210 1 entries\n1 yoda: hi\n.\n");
+    BOOST_TEST(*kept == "210 1 entries\n1 yoda: hi\n.\n");
     BOOST_TEST(cache.find("jedi", {1, 6}) == nullptr);  // changed since
     BOOST_TEST(cache.find("jedi", {2, 5}) == nullptr);  // removed and created again
     BOOST_TEST(cache.find("sith", {1, 5}) == nullptr);
@@ -28,30 +27,30 @@ BOOST_AUTO_TEST_CASE(serves_a_reply_only_for_the_stamp_it_was_kept_under) {
 
 BOOST_AUTO_TEST_CASE(a_newer_reply_replaces_the_older_one_of_its_thread) {
     ReplyCache cache(1000, 100);
-    cache.insert("jedi", {1, 5}, KeptReply("old"));
-    cache.insert("jedi", {1, 6}, KeptReply("newer"));
+    cache.insert("jedi", {1, 5}, "old");
+    cache.insert("jedi", {1, 6}, "newer");
     BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
-    BOOST_TEST(cache.find("jedi", {1, 6})->flat() == "newer");
+    BOOST_TEST(*cache.find("jedi", {1, 6}) == "newer");
     BOOST_TEST(cache.entries() == 1u);
     BOOST_TEST(cache.bytes() == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(never_keeps_a_reply_over_the_entry_limit) {
     ReplyCache cache(1000, 10);
-    cache.insert("big", {1, 1}, KeptReply(std::string(11, 'x')));
+    cache.insert("big", {1, 1}, std::string(11, 'x'));
     BOOST_TEST(cache.find("big", {1, 1}) == nullptr);
     BOOST_TEST(cache.bytes() == 0u);
-    cache.insert("small", {2, 1}, KeptReply(std::string(10, 'x')));
+    cache.insert("small", {2, 1}, std::string(10, 'x'));
     BOOST_TEST(cache.find("small", {2, 1}) != nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(drops_the_least_recently_used_to_stay_within_its_memory) {
     ReplyCache cache(30, 10);
-    cache.insert("a", {1, 1}, KeptReply(std::string(10, 'a')));
-    cache.insert("b", {2, 1}, KeptReply(std::string(10, 'b')));
-    cache.insert("c", {3, 1}, KeptReply(std::string(10, 'c')));
-    BOOST_TEST(cache.find("a", {1, 1}) != nullptr);              // a is now the most recent
-    cache.insert("d", {4, 1}, KeptReply(std::string(10, 'd')));  // b, the least recent, makes way
+    cache.insert("a", {1, 1}, std::string(10, 'a'));
+    cache.insert("b", {2, 1}, std::string(10, 'b'));
+    cache.insert("c", {3, 1}, std::string(10, 'c'));
+    BOOST_TEST(cache.find("a", {1, 1}) != nullptr);   // a is now the most recent
+    cache.insert("d", {4, 1}, std::string(10, 'd'));  // b, the least recent, makes way
     BOOST_TEST(cache.find("b", {2, 1}) == nullptr);
     BOOST_TEST(cache.find("a", {1, 1}) != nullptr);
     BOOST_TEST(cache.find("c", {3, 1}) != nullptr);
@@ -62,64 +61,61 @@ BOOST_AUTO_TEST_CASE(drops_the_least_recently_used_to_stay_within_its_memory) {
 
 BOOST_AUTO_TEST_CASE(a_reply_handed_out_outlives_its_eviction) {
     ReplyCache cache(10, 10);
-    cache.insert("a", {1, 1}, KeptReply("0123456789"));
+    cache.insert("a", {1, 1}, "0123456789");
     auto held = cache.find("a", {1, 1});
-    cache.insert("b", {2, 1}, KeptReply("abcdefghij"));
+    cache.insert("b", {2, 1}, "abcdefghij");
     BOOST_TEST(cache.find("a", {1, 1}) == nullptr);
     BOOST_TEST_REQUIRE(held != nullptr);
-    BOOST_TEST(held->flat() == "0123456789");
+    BOOST_TEST(*held == "0123456789");
 }
 
 BOOST_AUTO_TEST_CASE(with_no_memory_keeps_nothing) {
     ReplyCache cache(0, 1 << 20);
-    cache.insert("a", {1, 1}, KeptReply("x"));
+    cache.insert("a", {1, 1}, "x");
     BOOST_TEST(cache.find("a", {1, 1}) == nullptr);
     BOOST_TEST(cache.entries() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(revises_a_reply_only_from_the_stamp_it_is_kept_at) {
     ReplyCache cache(1000, 100);
-    const auto grow = [](const KeptReply& kept) {
-        return std::optional(KeptReply(kept.flat() + "+"));
-    };
+    const auto grow = [](const std::string& kept) { return std::optional(kept + "+"); };
     cache.revise("jedi", {1, 5}, {1, 6}, grow);  // nothing kept: nothing to revise
     BOOST_TEST(cache.entries() == 0u);
-    cache.insert("jedi", {1, 5}, KeptReply("v5"));
+    cache.insert("jedi", {1, 5}, "v5");
     cache.revise("jedi", {1, 4}, {1, 5}, grow);  // an older change: leaves it alone
-    BOOST_TEST(cache.find("jedi", {1, 5})->flat() == "v5");
+    BOOST_TEST(*cache.find("jedi", {1, 5}) == "v5");
     cache.revise("jedi", {1, 5}, {1, 6}, grow);
     BOOST_TEST(cache.find("jedi", {1, 5}) == nullptr);
-    BOOST_TEST(cache.find("jedi", {1, 6})->flat() == "v5+");
+    BOOST_TEST(*cache.find("jedi", {1, 6}) == "v5+");
     BOOST_TEST(cache.bytes() == 3u);
     cache.revise("jedi", {2, 6}, {2, 7}, grow);  // another thread under the title
-    BOOST_TEST(cache.find("jedi", {1, 6})->flat() == "v5+");
+    BOOST_TEST(*cache.find("jedi", {1, 6}) == "v5+");
 }
 
 // revise runs outside the lock: a reply kept by someone else meanwhile (a reader's newer
 // view) stands, and the revision of the older one is thrown away.
 BOOST_AUTO_TEST_CASE(a_reply_kept_while_a_revision_was_made_is_not_overwritten) {
     ReplyCache cache(1000, 100);
-    cache.insert("jedi", {1, 5}, KeptReply("v5"));
-    cache.revise("jedi", {1, 5}, {1, 6}, [&](const KeptReply& kept) {
-        cache.insert("jedi", {1, 7}, KeptReply("v7"));
-        return std::optional(KeptReply(kept.flat() + "+"));
+    cache.insert("jedi", {1, 5}, "v5");
+    cache.revise("jedi", {1, 5}, {1, 6}, [&](const std::string& kept) {
+        cache.insert("jedi", {1, 7}, "v7");
+        return std::optional(kept + "+");
     });
     BOOST_TEST(cache.find("jedi", {1, 6}) == nullptr);
-    BOOST_TEST(cache.find("jedi", {1, 7})->flat() == "v7");
+    BOOST_TEST(*cache.find("jedi", {1, 7}) == "v7");
     BOOST_TEST(cache.entries() == 1u);
     BOOST_TEST(cache.bytes() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(drops_a_reply_whose_revision_fails_or_grows_too_big) {
     ReplyCache cache(1000, 4);
-    cache.insert("jedi", {1, 1}, KeptReply("abc"));
+    cache.insert("jedi", {1, 1}, "abc");
     cache.revise("jedi", {1, 1}, {1, 2},
-                 [](const KeptReply&) { return std::optional<KeptReply>(); });
+                 [](const std::string&) { return std::optional<std::string>(); });
     BOOST_TEST(cache.entries() == 0u);
-    cache.insert("sith", {1, 1}, KeptReply("abc"));
-    cache.revise("sith", {1, 1}, {1, 2}, [](const KeptReply& kept) {
-        return std::optional(KeptReply(kept.flat() + "de"));
-    });
+    cache.insert("sith", {1, 1}, "abc");
+    cache.revise("sith", {1, 1}, {1, 2},
+                 [](const std::string& kept) { return std::optional(kept + "de"); });
     BOOST_TEST(cache.entries() == 0u);
     BOOST_TEST(cache.bytes() == 0u);
 }
