@@ -127,6 +127,12 @@ std::optional<std::string> parseSha256(std::string_view text) {
 
 std::vector<std::string> splitOnSpaces(std::string_view text) {
     std::vector<std::string> tokens;
+    splitOnSpaces(text, tokens);
+    return tokens;
+}
+
+void splitOnSpaces(std::string_view text, std::vector<std::string>& tokens) {
+    std::size_t count = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
         if (text[pos] == ' ') {
@@ -134,10 +140,15 @@ std::vector<std::string> splitOnSpaces(std::string_view text) {
             continue;
         }
         const std::size_t end = std::min(text.find(' ', pos), text.size());
-        tokens.emplace_back(text.substr(pos, end - pos));
+        if (count < tokens.size()) {
+            tokens[count].assign(text.substr(pos, end - pos));
+        } else {
+            tokens.emplace_back(text.substr(pos, end - pos));
+        }
+        ++count;
         pos = end;
     }
-    return tokens;
+    tokens.resize(count);
 }
 
 }  // namespace dfp::protocol

@@ -30,6 +30,9 @@ Request parseRequest(std::string_view line);
 // The tokens of text separated by runs of spaces (U+0020), as DFP/1 separates arguments
 // and reply fields (protocol.md §1, §2).
 std::vector<std::string> splitOnSpaces(std::string_view text);
+// The same tokens written into tokens, reusing the strings it already holds (a reader that
+// splits every status line into one vector allocates only while the vector grows).
+void splitOnSpaces(std::string_view text, std::vector<std::string>& tokens);
 
 // A message number: 1-18 ASCII digits (protocol.md §4). nullopt if malformed. "0" parses
 // (it is well-formed and names no message: 404, not 400).

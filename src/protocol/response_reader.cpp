@@ -26,27 +26,6 @@ bool emit(ResponseEvent& event, ResponseEvent::Kind kind, std::string_view text 
     return true;
 }
 
-// splitOnSpaces(text) written into fields, reusing the strings fields already holds.
-void splitInto(std::string_view text, std::vector<std::string>& fields) {
-    std::size_t count = 0;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        if (text[pos] == ' ') {
-            ++pos;
-            continue;
-        }
-        const std::size_t end = std::min(text.find(' ', pos), text.size());
-        if (count < fields.size()) {
-            fields[count].assign(text.substr(pos, end - pos));
-        } else {
-            fields.emplace_back(text.substr(pos, end - pos));
-        }
-        ++count;
-        pos = end;
-    }
-    fields.resize(count);
-}
-
 }  // namespace
 
 ResponseReader::ResponseReader(std::size_t maxLine) : maxLine_(maxLine) {}
@@ -177,7 +156,7 @@ bool ResponseReader::next(ResponseEvent& event, std::size_t maxChunk) {
     // which the states above ensure.
     const bool notice = code >= 600 && code <= 699;
     emit(event, notice ? Kind::Notice : Kind::Status, text, code);
-    splitInto(text, event.fields);
+    splitOnSpaces(text, event.fields);
     if (notice) {
         return true;
     }
