@@ -29,6 +29,13 @@ mkdir -p "$out"
 
 log() { echo "== $(date +%T) $*" >&2; }
 
+# jq filters over dfp-bench's JSON, for picking the best run and for the table alike.
+main='.groups[] | select(.role == "main")'
+active='.groups[] | select(.role == "active")'
+cmd() {  # group filter, command, field
+  echo "$1 | .commands[] | select(.command == \"$2\") | .$3"
+}
+
 measure() {
 if [ "$quick" = 1 ]; then
   big_file=16M; big_thread=2000; idle_sessions=500; seed_rounds=1; secs=2
@@ -214,14 +221,13 @@ best_of_three() {  # name, jq filter giving the figure, dfp-bench arguments
 }
 
 # Each seed-mix run adds 32 x rounds threads, so later LSTs are longer.
-best_of_three seed-mix '.groups[0].ops_per_s' \
+best_of_three seed-mix "$main | .ops_per_s" \
   --workload=seed-mix --clients=32 --rounds=$seed_rounds --duration=300
-seed_all=$(for n in 1 2 3; do jq -r '.groups[0].ops_per_s' "$out/seed-mix-$n.json"; done | tr '\n' ' ')
 bench post-normal --workload=post --clients=32 --duration=$secs
 rss_before_idle=$(rss_kib "$dfp_pid")
 # The drop compares best with best (a single run against seed-mix's best counted noise as a
 # drop); memory and the greeting are judged on the worst run.
-best_of_three idle '.groups[] | select(.role == "active") | .ops_per_s' \
+best_of_three idle "$active | .ops_per_s" \
   --workload=idle --clients=$idle_sessions --active=32 --active-workload=seed-mix \
   --rounds=$seed_rounds --duration=600 --server-pid="$dfp_pid"
 stop_dfp
@@ -237,9 +243,9 @@ bench read-with-logins --workload=read --clients=4 --active=64 --active-workload
 stop_dfp
 
 start_dfp files --password-hash-cost=min
-best_of_three upload '.groups[0].commands[] | select(.command == "UPD") | .mib_per_s' \
+best_of_three upload "$(cmd "$main" UPD mib_per_s)" \
   --workload=upload --clients=1 --file-size=$big_file --ops=2 --server-pid="$dfp_pid"
-best_of_three download '.groups[0].commands[] | select(.command == "DWN") | .mib_per_s' \
+best_of_three download "$(cmd "$main" DWN mib_per_s)" \
   --workload=download --clients=1 --file-size=$big_file --ops=2 --server-pid="$dfp_pid"
 stop_dfp
 
@@ -254,7 +260,7 @@ stop_dfp
 
 echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 declare -p big_file big_thread idle_sessions secs redis32 redis32_all redis64 iperf_mib \
-  rss_before_idle seed_all >"$out/baselines.env"
+  rss_before_idle >"$out/baselines.env"
 }
 
 # ---------------------------------------------------------------- the table
@@ -269,15 +275,13 @@ j() {  # file, jq filter
 runs_of() {
   if [ -e "$out/$1-1.json" ]; then ls "$out/$1"-[0-9].json; else echo "$out/$1.json"; fi
 }
+each_run() {  # name, jq filter: the filter's value in each run, space-separated
+  runs_of "$1" | while read -r f; do jq -r "$2" "$f"; done | tr '\n' ' ' | sed 's/ $//'
+}
 worst() {  # name, jq filter over the array of its runs
   local files
   mapfile -t files < <(runs_of "$1")
   jq -s -r "$2" "${files[@]}" 2>/dev/null || echo "?"
-}
-main='.groups[] | select(.role == "main")'
-active='.groups[] | select(.role == "active")'
-cmd() {  # group filter, command, field
-  echo "$1 | .commands[] | select(.command == \"$2\") | .$3"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "?" && a != "") printf "%.3f", a / b; else print "?" }'; }
 verdict() { # expression over a, b, as awk sees it; ratios are judged unrounded (a vs b)
@@ -294,7 +298,8 @@ seed_p99_forum=$(j seed-mix "[$main | .commands[] | select(.command != \"CONNECT
 seed_errors=$(j seed-mix '.errors')
 # Throughput from the best idle run; what must hold in every run, from the worst of them.
 idle_ops=$(j idle "$active | .ops_per_s")
-idle_all=$(runs_of idle | while read -r f; do jq -r "$active | .ops_per_s" "$f"; done | tr '\n' ' ')
+seed_all=$(each_run seed-mix "$main | .ops_per_s")
+idle_all=$(each_run idle "$active | .ops_per_s")
 idle_opened=$(worst idle '[.[].idle.opened] | min')
 idle_lost=$(worst idle '[.[].idle.lost] | add')
 idle_open_s=$(worst idle '[.[].idle.open_seconds] | max')
@@ -310,10 +315,10 @@ logins_per_s=$(j read-with-logins "$active | .ops_per_s")
 login_p99=$(j read-with-logins "$(cmd "$active" PASS p99_ms)")
 login_rss_growth=$(j read-with-logins '.server_rss_kib.peak - .server_rss_kib.start')
 upd_mib=$(j upload "$(cmd "$main" UPD mib_per_s)")
-upd_all=$(runs_of upload | while read -r f; do jq -r "$(cmd "$main" UPD mib_per_s)" "$f"; done | tr '\n' ' ')
+upd_all=$(each_run upload "$(cmd "$main" UPD mib_per_s)")
 upd_rss=$(worst upload '[.[] | .server_rss_kib.peak - .server_rss_kib.start] | max')
 dwn_mib=$(j download "$(cmd "$main" DWN mib_per_s)")
-dwn_all=$(runs_of download | while read -r f; do jq -r "$(cmd "$main" DWN mib_per_s)" "$f"; done | tr '\n' ' ')
+dwn_all=$(each_run download "$(cmd "$main" DWN mib_per_s)")
 dwn_rss=$(worst download '[.[] | .server_rss_kib.peak - .server_rss_kib.start] | max')
 # The setup's one download, the first after the upload: the blob comes from the disk.
 dwn_cold_mib=$(j download "$main | .setup_commands[] | select(.command == \"DWN\") | (.bytes / 1048576 / (.p50_ms / 1000) * 10 | floor / 10)")
@@ -367,9 +372,9 @@ idle_drop=$(awk -v a="$idle_ops" -v b="$seed_ops" 'BEGIN { if (b > 0) printf "%.
   echo "| LST of $big_thread threads: first line < 50 ms | p99 $lstbig_first_p99 ms, max $lstbig_first_max ms (whole body p50 $lstbig_p50 ms, $(printf '%.0f' "$lstbig_body") KiB) | | | $(verdict "$lstbig_first_max" 0 'a < 50') |"
   echo "| … server memory independent of thread count | RSS +$(mib "$lstbig_rss") MiB during the LSTs | 100 threads: +$(mib "$lst100_rss") MiB | | $(verdict "$lstbig_rss" "$lstbig_body" 'a < b / 2') |"
   echo
-  echo "seed-mix ops/s of the three runs: $seed_all(the best run is the one above)."
-  echo "idle runs, active seed-mix ops/s: $idle_all(the best is the one above; sessions, memory and greeting are the worst of them)."
-  echo "UPD MiB/s of the three runs: ${upd_all% }; DWN: ${dwn_all% } (the best of each above; RSS growth is the worst run's)."
+  echo "seed-mix ops/s of the three runs: $seed_all (the best run is the one above)."
+  echo "idle runs, active seed-mix ops/s: $idle_all (the best is the one above; sessions, memory and greeting are the worst of them)."
+  echo "UPD MiB/s of the three runs: $upd_all; DWN: $dwn_all (the best of each above; RSS growth is the worst run's)."
   echo "Errors reported by dfp-bench over all scenarios: $total_errors (seed-mix $seed_errors, idle $idle_errors)."
   echo "Memory verdicts: growth counts as independent of size when it stays under half the body's size."
   echo
