@@ -368,6 +368,7 @@ workloads (one operation, as --ops counts it, in brackets):
   upload     UPD of --file-size bytes (default 1M; K, M, G suffixes) with its sha256 [UPD]
   download   DWN of one --file-size file, size and sha256 checked; each client downloads
              it once before the clock starts (from disk; setup_commands in --json) [DWN]
+             upload and download remove their files with RMF once the clock stops
   idle       hold N logged-in sessions open, timing a new connection's greeting every
              --probe-interval ms, while --active clients run --active-workload
 

@@ -77,6 +77,8 @@ std::string_view commandName(Command command) {
             return "UPD";
         case Command::Dwn:
             return "DWN";
+        case Command::Rmf:
+            return "RMF";
         case Command::Xit:
             return "XIT";
     }
@@ -143,6 +145,12 @@ Expectation expectFile(std::string_view file, std::uint64_t size, std::string sh
     e.number = size;
     e.sha256 = std::move(sha256);
     e.pattern = pattern;
+    return e;
+}
+
+Expectation expectRemoved(std::string_view file) {
+    Expectation e = make(Command::Rmf, 200);
+    e.name = file;
     return e;
 }
 
@@ -312,6 +320,12 @@ void ReplyCheck::checkStatus(const ResponseEvent& event) {
             }
             break;
         }
+        case Command::Rmf:
+            // `200 file <file> removed` (protocol.md §4)
+            if (field(0) != "file" || field(1) != expect_.name) {
+                fail("removed " + quote(describe(event)) + ", not the file " + quote(expect_.name));
+            }
+            break;
         case Command::User:
         case Command::Xit:
             break;

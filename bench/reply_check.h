@@ -20,14 +20,14 @@ namespace dfp::bench {
 
 class Sha256;
 
-enum class Command { Connect, User, Pass, Crt, Msg, Rdt, Lst, Upd, Dwn, Xit };
+enum class Command { Connect, User, Pass, Crt, Msg, Rdt, Lst, Upd, Dwn, Rmf, Xit };
 
 std::string_view commandName(Command command);
 
 struct Expectation {
     Command command = Command::Connect;
     int code = 0;  // the one success code
-    // CRT: the title; PASS: the user name; UPD (after the bytes) and DWN: the file name.
+    // CRT: the title; PASS: the user name; UPD (after the bytes), DWN and RMF: the file name.
     std::string name;
     // MSG: the number the message must get; RDT and LST: the exact count; UPD and DWN: size.
     std::optional<std::uint64_t> number;
@@ -52,6 +52,7 @@ Expectation expectSendBytes(std::uint64_t size);
 Expectation expectUploaded(std::string_view file, std::uint64_t size);
 Expectation expectFile(std::string_view file, std::uint64_t size, std::string sha256 = {},
                        std::string_view pattern = {});
+Expectation expectRemoved(std::string_view file);
 Expectation expectGoodbye();
 
 class ReplyCheck {

@@ -60,7 +60,8 @@ struct Report {
     std::vector<GroupReport> groups;
     std::optional<IdleReport> idle;
     std::optional<RssReport> rss;
-    std::vector<std::string> problems;  // run-level failures (cannot connect, setup aborted)
+    // run-level failures (cannot connect, setup aborted, teardown refused)
+    std::vector<std::string> problems;
 
     std::uint64_t errors() const;
 };

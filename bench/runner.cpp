@@ -195,6 +195,7 @@ Report runBench(const Options& options) {
                 go.wait();
                 client.run();
                 g.finishedAt[i] = Clock::now();
+                client.tearDown();
             });
         }
     }
@@ -246,6 +247,15 @@ Report runBench(const Options& options) {
     }
     if (rss) {
         report.rss = rss->end();
+    }
+    for (auto& group : groups) {
+        try {
+            tearDownGroup(options, endpoint, group->plan);
+        } catch (const SetupError& e) {
+            report.problems.push_back("teardown of " +
+                                      std::string(workloadName(group->plan.workload)) +
+                                      " failed: " + e.what());
+        }
     }
 
     for (auto& group : groups) {

@@ -110,6 +110,20 @@ void setUpGroup(const Options& options, const Endpoint& endpoint, GroupPlan& pla
     client.request("XIT", expectGoodbye());
 }
 
+void tearDownGroup(const Options& options, const Endpoint& endpoint, const GroupPlan& plan) {
+    if (plan.workload != Workload::Download) {
+        return;
+    }
+    BenchClient client(endpoint, timeoutOf(options));
+    require(client.connect(), "teardown connect");
+    require(client.login(plan.userPrefix + "setup", options.password, /*newAccount=*/false),
+            "teardown login");
+    require(client.request("RMF " + plan.sharedTitle + " " + plan.fileName,
+                           expectRemoved(plan.fileName)),
+            "teardown RMF");
+    client.request("XIT", expectGoodbye());
+}
+
 ClientRun::ClientRun(ClientContext context)
     : c_(context), client_(context.endpoint, timeoutOf(context.options)) {}
 
@@ -167,7 +181,7 @@ void ClientRun::run() {
     switch (c_.plan.workload) {
         case Workload::SeedMix:
             runSeedMix();
-            return;
+            break;
         case Workload::Post:
             runPost();
             break;
@@ -179,7 +193,7 @@ void ClientRun::run() {
             break;
         case Workload::Login:
             runLogin();
-            return;
+            break;
         case Workload::Upload:
             runUpload();
             break;
@@ -187,7 +201,18 @@ void ClientRun::run() {
             runDownload();
             break;
         case Workload::Idle:
-            return;
+            break;
+    }
+}
+
+void ClientRun::tearDown() {
+    for (const std::string& file : uploaded_) {
+        if (!client_.isConnected()) {
+            c_.setup.recordError("RMF " + file + ": the connection was lost before it");
+            continue;
+        }
+        c_.setup.record(Command::Rmf,
+                        client_.request("RMF " + title_ + " " + file, expectRemoved(file)));
     }
     leave();
 }
@@ -327,7 +352,9 @@ void ClientRun::runLogin() {
 void ClientRun::runUpload() {
     for (std::uint64_t n = 0; client_.isConnected() && !c_.budget.exhausted(); ++n) {
         const std::string file = "f" + std::to_string(n);
-        measure(Command::Upd, [&] { return client_.upload(title_, file, *c_.plan.content); });
+        if (measure(Command::Upd, [&] { return client_.upload(title_, file, *c_.plan.content); })) {
+            uploaded_.push_back(file);
+        }
     }
 }
 

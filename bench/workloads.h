@@ -1,13 +1,15 @@
 #pragma once
 
 // What each workload does: the setup of a group before the clock starts (a thread to read,
-// threads to list, a file to download) and the script of one client. User names and titles
-// all begin with the run id, so repeated runs against one server never collide.
+// threads to list, a file to download), the script of one client, and the teardown after the
+// clock stops, which removes the files a run uploaded (a gigabyte each, at run-all's sizes). User
+// names and titles all begin with the run id, so repeated runs against one server never collide.
 
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "bench/bench_client.h"
 #include "bench/budget.h"
@@ -40,6 +42,9 @@ GroupPlan planGroup(const Options& options, const std::string& runId, std::strin
 
 // The group's shared setup, on one connection. Throws SetupError if the server refuses.
 void setUpGroup(const Options& options, const Endpoint& endpoint, GroupPlan& plan);
+// Undoes what of the setup takes room on the server (download: the file), on one connection
+// as the setup's user, once every client is done. Throws SetupError if the server refuses.
+void tearDownGroup(const Options& options, const Endpoint& endpoint, const GroupPlan& plan);
 
 struct ClientContext {
     const Options& options;
@@ -52,14 +57,16 @@ struct ClientContext {
     Recorder& setup;
 };
 
-// One client: setUp() before the start latch (log in, create its thread...), run() after.
-// Errors are recorded, never thrown.
+// One client: setUp() before the start latch (log in, create its thread...), run() after it,
+// tearDown() once its measured part is over (removes what it uploaded, says XIT). Errors are
+// recorded, never thrown.
 class ClientRun {
 public:
     explicit ClientRun(ClientContext context);
 
     void setUp();
     void run();
+    void tearDown();
 
 private:
     void runSeedMix();
@@ -71,7 +78,7 @@ private:
     void runUpload();
     void runDownload();
     Outcome download();  // one DWN of the group's file, every byte checked
-    void leave();        // XIT, outside the measurement
+    void leave();        // XIT
 
     // Claims one operation, runs it and records it; false if not run or it failed.
     template <typename Operation>
@@ -83,7 +90,8 @@ private:
     BenchClient client_;
     std::string user_;
     std::string title_;
-    bool ready_ = false;  // setUp() succeeded
+    bool ready_ = false;                 // setUp() succeeded
+    std::vector<std::string> uploaded_;  // upload: the files it stored, for tearDown()
 };
 
 }  // namespace dfp::bench

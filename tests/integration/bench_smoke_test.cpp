@@ -5,6 +5,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +42,12 @@ BenchResult runBench(std::uint16_t port, std::vector<std::string> args) {
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
+}
+
+// Files in the server's blob directory: what uploads left on its disk.
+std::ptrdiff_t blobsOnDisk(const std::filesystem::path& dataDir) {
+    return std::distance(std::filesystem::directory_iterator(dataDir / "files"),
+                         std::filesystem::directory_iterator());
 }
 
 Lines readThread(LineClient& client, const std::string& title) {
@@ -104,6 +112,30 @@ BOOST_FIXTURE_TEST_CASE(downloads_once_in_setup_and_then_the_measured_count, Sta
     BOOST_TEST(contains(run.out, "{\"command\":\"DWN\",\"ok\":1,\"errors\":0,\"ops_per_s\":0.0,"),
                run.out);
     BOOST_TEST(contains(run.out, "\"bytes\":204800,"), run.out);  // the two measured
+
+    // Once the clock stopped the setup's user removed the file: nothing is left behind.
+    BOOST_TEST(blobsOnDisk(dataDir()) == 0);
+    LineClient checker = loggedIn("checker");
+    checker.expect("DWN smokedwn-g0files bench.bin", 404);
+}
+
+// Each file uploaded is removed once the clock stops, recorded with the setup, not measured.
+BOOST_FIXTURE_TEST_CASE(removes_what_it_uploaded_after_the_measurement, StartedServer) {
+    const BenchResult run = runBench(port(), {"--workload=upload", "--clients=2", "--ops=3",
+                                              "--file-size=100K", "--run-id=smokeupd"});
+    BOOST_TEST(run.status == 0, run.out << run.err);
+    BOOST_TEST(contains(run.out, "\"errors\":0"), run.out);
+    BOOST_TEST(contains(run.out, "\"commands\":[{\"command\":\"UPD\",\"ok\":3,\"errors\":0,"),
+               run.out);
+    BOOST_TEST(contains(run.out, "{\"command\":\"RMF\",\"ok\":3,\"errors\":0,\"ops_per_s\":0.0,"),
+               run.out);
+    BOOST_TEST(blobsOnDisk(dataDir()) == 0);
+    LineClient checker = loggedIn("checker");
+    for (const char* thread : {"smokeupd-g0c0", "smokeupd-g0c1"}) {
+        for (const std::string& line : readThread(checker, thread)) {
+            BOOST_TEST(line.find(" uploaded ") == std::string::npos, line);
+        }
+    }
 }
 
 BOOST_FIXTURE_TEST_CASE(counts_refused_replies_as_errors, ServerFixture) {

@@ -108,6 +108,7 @@ BOOST_AUTO_TEST_CASE(accepts_the_successes_each_command_expects) {
         {"file", expectFile("notes.txt", 5, kHelloSha), "211 5 " + kHelloSha + " notes.txt\nhello"},
         {"file, digest only announced", expectFile("notes.txt", 5),
          "211 5 " + kHelloSha + " notes.txt\nhello"},
+        {"removed", expectRemoved("notes.txt"), "200 file notes.txt removed\n"},
         {"goodbye", expectGoodbye(), "221 goodbye\n"},
     });
 }
@@ -121,6 +122,8 @@ BOOST_AUTO_TEST_CASE(counts_a_refusal_as_an_error_and_keeps_the_stream) {
         {"message refused", expectPosted(1), "413 message too long\n", "refused"},
         {"upload refused", expectSendBytes(5), "409 notes.txt file exists in thread\n", "refused"},
         {"checksum", expectUploaded("notes.txt", 5), "400 checksum mismatch\n", "refused"},
+        {"not the uploader", expectRemoved("notes.txt"),
+         "403 only the uploader or the thread's creator may remove it\n", "refused: '403"},
         {"already logged in", expectPass("alice", false), "409 alice is already logged in\n",
          "refused: '409"},
         // A body the command did not ask for is still read to its end, so the next reply
@@ -150,6 +153,10 @@ BOOST_AUTO_TEST_CASE(finds_wrong_fields_in_a_success) {
          "uploaded 'b.txt'"},
         {"wrong uploaded size", expectUploaded("a.txt", 5), "201 a.txt 4 uploaded\n",
          "size '4' is not 5"},
+        {"other file removed", expectRemoved("a.txt"), "200 file b.txt removed\n",
+         "removed '200 file b.txt removed', not the file 'a.txt'"},
+        {"message removed", expectRemoved("a.txt"), "200 message 3 deleted\n",
+         "not the file 'a.txt'"},
     });
 }
 
