@@ -10,6 +10,8 @@
 # Environment: DFP_BENCH_BUILD   build dir (default build/bench-release)
 #              DFP_BENCH_OUT     where JSON, logs and table.md go (default a new /tmp dir)
 #              DFP_BENCH_QUICK=1 smaller sizes, for checking the script itself (not figures)
+#              DFP_BENCH_KEEP_DATA=1 keep each server's data directory (by default it goes
+#                                when that server stops: the logs and JSON stay)
 # Takes about 4 minutes on the 2-core machine of docs/performance.md. Everything connects to
 # 127.0.0.1 only.
 set -euo pipefail
@@ -54,10 +56,23 @@ bench_bin=$root/$build/bench/dfp-bench
 # 10,000 sessions need as many descriptors in the server and in the bench.
 ulimit -n "$(ulimit -Hn)"
 
+# The transfers hold up to two uploaded files at once on the server (dfp-bench removes them
+# after each run), the 100,000-message database and the WAL need a little more: refuse to
+# start rather than fill the disk halfway through.
+if [ "$quick" = 1 ]; then need_mib=512; else need_mib=4096; fi
+free_mib=$(df --output=avail -m "$out" | tail -1 | tr -d ' ')
+if [ "$free_mib" -lt "$need_mib" ]; then
+  echo "run-all.sh: $out has $free_mib MiB free; the scenarios need about $need_mib MiB" >&2
+  exit 1
+fi
+keep_data=${DFP_BENCH_KEEP_DATA:-0}
+
 pids=()
+dfp_dir=
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  if [ "$keep_data" != 1 ] && [ -n "$dfp_dir" ]; then rm -rf "$dfp_dir/data"; fi
 }
 trap cleanup EXIT
 
@@ -93,6 +108,7 @@ start_dfp() {
   local dir=$out/$name
   rm -rf "$dir"
   mkdir -p "$dir"
+  dfp_dir=$dir
   printf 'bench admin password\n' >"$dir/admin-password"
   "$server_bin" --port=0 --data-dir="$dir/data" --admin-password-file="$dir/admin-password" \
     "$@" 2>"$dir/server.log" &
@@ -103,9 +119,13 @@ start_dfp() {
   echo "$name: dfp-server $* (pid $dfp_pid, port $dfp_port)" >>"$out/commands.txt"
 }
 
+# Stops the current server and, unless DFP_BENCH_KEEP_DATA=1, removes its data directory
+# (a gigabyte-sized upload scenario would otherwise stay on the disk after every run).
 stop_dfp() {
   kill -TERM "$dfp_pid" 2>/dev/null || true
   wait "$dfp_pid" 2>/dev/null || true
+  if [ "$keep_data" != 1 ]; then rm -rf "$dfp_dir/data"; fi
+  dfp_dir=
 }
 
 # bench NAME [dfp-bench options...]: runs against the current server, JSON to $out/NAME.json.
