@@ -206,9 +206,18 @@ void ClientRun::run() {
 }
 
 void ClientRun::tearDown() {
+    if (!uploaded_.empty() && !client_.isConnected()) {
+        // The run lost its connection after storing files: log in again to remove them.
+        const Outcome connected = client_.connect();
+        c_.setup.record(Command::Connect, connected);
+        if (connected.ok) {
+            c_.setup.record(Command::Pass, client_.login(user_, c_.options.password,
+                                                         /*newAccount=*/false));
+        }
+    }
     for (const std::string& file : uploaded_) {
         if (!client_.isConnected()) {
-            c_.setup.recordError("RMF " + file + ": the connection was lost before it");
+            c_.setup.recordError("RMF " + file + ": no connection, the file stays on the server");
             continue;
         }
         c_.setup.record(Command::Rmf,
