@@ -9,6 +9,7 @@
 // transaction that makes the change.
 
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -183,6 +184,25 @@ public:
     virtual StoreResult<PostedMessage> postMessageStamped(std::string_view title,
                                                           std::string_view author,
                                                           std::string_view text) = 0;
+    // MSG without waiting for it: `done` gets what postMessageStamped would have returned, or
+    // (with a null result) the exception it would have thrown, exactly once, after the
+    // COMMIT. It runs on whichever thread finishes the write: the store's writer thread for
+    // the SQLite store (so it must be quick and must not throw or call the store), the
+    // caller's own, before this returns, for a store that writes synchronously. Whatever it
+    // refers to must outlive that call; the strings are the store's until then.
+    using PostedCallback =
+        std::function<void(const StoreResult<PostedMessage>* posted, std::exception_ptr error)>;
+    virtual void postMessageLater(std::string title, std::string author, std::string text,
+                                  PostedCallback done) {
+        std::optional<StoreResult<PostedMessage>> posted;
+        std::exception_ptr error;
+        try {
+            posted.emplace(postMessageStamped(title, author, text));
+        } catch (...) {
+            error = std::current_exception();
+        }
+        done(posted ? &*posted : nullptr, error);
+    }
     // MSG, when only the number matters.
     StoreResult<MessageNumber> postMessage(std::string_view title, std::string_view author,
                                            std::string_view text) {

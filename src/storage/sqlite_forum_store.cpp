@@ -327,9 +327,23 @@ SqliteForumStore::SqliteForumStore(const StoreOptions& options, StoreTestHooks h
         throw StoreOpenError("cannot open the store in " + options_.dataDir.string() + ": " +
                              e.what());
     }
+    if (!options_.readOnly) {
+        writer_ = std::thread([this] { writeLoop(); });
+    }
 }
 
-SqliteForumStore::~SqliteForumStore() = default;
+SqliteForumStore::~SqliteForumStore() {
+    if (writer_.joinable()) {
+        // Nobody can queue a write any more; the writer thread finishes what is queued (the
+        // callbacks of writes queued without waiting included) and stops.
+        {
+            std::lock_guard lock(queueMu_);
+            closing_ = true;
+        }
+        work_.notify_one();
+        writer_.join();
+    }
+}
 
 void SqliteForumStore::prepareDirectories() {
     if (options_.readOnly) {
@@ -501,6 +515,7 @@ public:
         return static_cast<bool>(*result_);
     }
     void discard() override { result_.reset(); }
+    void finish() noexcept override { tell(*this, kDone); }
 
     // Once done: the result, or the failure.
     StoreResult<T> take() {
@@ -530,56 +545,122 @@ StoreResult<T> SqliteForumStore::inWriteTransaction(Body&& body) {
     return write.take();
 }
 
+// A MSG queued without a waiting caller: it owns its strings, and hands its outcome to the
+// callback on the writer thread.
+class SqliteForumStore::LaterPost final : public SqliteForumStore::PendingWrite {
+public:
+    LaterPost(SqliteForumStore& store, std::string title, std::string author, std::string text,
+              PostedCallback done)
+        : store_(store),
+          title_(std::move(title)),
+          author_(std::move(author)),
+          text_(std::move(text)),
+          done_(std::move(done)) {}
+
+    bool run(Connection& connection) override {
+        result_.emplace(store_.postInto(connection, title_, author_, text_));
+        return static_cast<bool>(*result_);
+    }
+    void discard() override { result_.reset(); }
+    void finish() noexcept override {
+        std::unique_ptr<LaterPost> self(this);
+        std::optional<StoreResult<PostedMessage>> full;
+        std::exception_ptr error = error_;
+        if (storageFull_) {
+            full.emplace(StoreError::StorageFull);
+        } else if (!error && !result_) {
+            // runBatch ends every write with an outcome; this guards our own invariant.
+            error = std::make_exception_ptr(std::logic_error("a write ended without an outcome"));
+        }
+        const StoreResult<PostedMessage>* outcome = nullptr;
+        if (full) {
+            outcome = &*full;
+        } else if (!error) {
+            outcome = &*result_;
+        }
+        try {
+            done_(error ? nullptr : outcome, error);
+        } catch (...) {
+            // The callback must not throw (forum_store.h); the writer thread goes on regardless.
+        }
+    }
+
+private:
+    SqliteForumStore& store_;
+    const std::string title_;
+    const std::string author_;
+    const std::string text_;
+    const PostedCallback done_;
+    std::optional<StoreResult<PostedMessage>> result_;
+};
+
 void SqliteForumStore::submitWrite(PendingWrite& write) {
+    enqueue(write);
+    while (write.state_.load(std::memory_order_acquire) == PendingWrite::kWaiting) {
+        // Sleeps only while the word still reads kWaiting (the kernel checks), so a tell()
+        // that came first is never missed; a wake-up for nothing just loops.
+        ::syscall(SYS_futex, &write.state_, FUTEX_WAIT_PRIVATE, PendingWrite::kWaiting, nullptr,
+                  nullptr, 0);
+    }
+}
+
+void SqliteForumStore::enqueue(PendingWrite& write) {
     std::unique_lock lock(queueMu_);
+    if (!running_ && queue_.empty()) {
+        // Nobody writes and nobody waits: a lone write runs at once on its caller's thread,
+        // without the hand-off to the writer thread and back (two wake-ups).
+        running_ = true;
+        lock.unlock();
+        runBatch({&write});
+        lock.lock();
+        running_ = false;
+        const bool wake = !queue_.empty() && std::exchange(writerAsleep_, false);
+        lock.unlock();
+        if (wake) {
+            work_.notify_one();  // writes queued behind this one
+        }
+        write.finish();
+        return;
+    }
     queue_.push_back(&write);
     if (hooks_.queued) {
         hooks_.queued(queue_.size());
     }
-    if (!leading_) {
-        // Nobody leads, so the queue held nothing but this write: it leads at once. A lone
-        // writer commits without waiting for anyone.
-        leading_ = true;
-    } else {
-        lock.unlock();
-        int state = PendingWrite::kWaiting;
-        while ((state = write.state_.load(std::memory_order_acquire)) == PendingWrite::kWaiting) {
-            // Sleeps only while the word still reads kWaiting (the kernel checks), so a tell()
-            // that came first is never missed; a wake-up for nothing just loops.
-            ::syscall(SYS_futex, &write.state_, FUTEX_WAIT_PRIVATE, PendingWrite::kWaiting, nullptr,
-                      nullptr, 0);
-        }
-        if (state == PendingWrite::kDone) {
+    // Only a sleeping writer thread needs the wake-up: a running one looks at the queue again
+    // before it sleeps.
+    const bool wake = std::exchange(writerAsleep_, false);
+    lock.unlock();
+    if (wake) {
+        work_.notify_one();
+    }
+}
+
+void SqliteForumStore::writeLoop() noexcept {
+    std::unique_lock lock(queueMu_);
+    for (;;) {
+        if (closing_ && queue_.empty()) {
             return;
         }
-        lock.lock();
-    }
-    // Leading: this write is at the front of the queue; the batch is what waits behind it.
-    const std::size_t size = std::min(queue_.size(), kMaxBatch);
-    std::vector<PendingWrite*> batch(queue_.begin(), queue_.begin() + static_cast<long>(size));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(size));
-    lock.unlock();
-
-    runBatch(batch);
-
-    // The next leader is the oldest waiting write, which runs its batch on its own thread;
-    // this one returns to its caller. Only a leader takes writes off the queue, so the front
-    // stays there once the lock is let go.
-    PendingWrite* next = nullptr;
-    lock.lock();
-    if (queue_.empty()) {
-        leading_ = false;
-    } else {
-        next = queue_.front();
-    }
-    lock.unlock();
-    if (next != nullptr) {
-        tell(*next, PendingWrite::kLead);
-    }
-    for (PendingWrite* other : batch) {
-        if (other != &write) {
-            tell(*other, PendingWrite::kDone);
+        if (queue_.empty() || running_) {
+            // Asleep is set at every wait, so whoever queues next (or the caller running a
+            // lone write, when it is done) knows to wake this thread; spurious wake-ups loop.
+            writerAsleep_ = true;
+            work_.wait(lock);
+            writerAsleep_ = false;
+            continue;
         }
+        running_ = true;
+        // Up to kMaxBatch writes, oldest first: writers are served in arrival order.
+        const std::size_t size = std::min(queue_.size(), kMaxBatch);
+        std::vector<PendingWrite*> batch(queue_.begin(), queue_.begin() + static_cast<long>(size));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(size));
+        lock.unlock();
+        runBatch(batch);
+        for (PendingWrite* write : batch) {
+            write->finish();  // the write may be gone once this returns
+        }
+        lock.lock();
+        running_ = false;
     }
 }
 
@@ -842,35 +923,49 @@ StoreResult<ForumStore::PostedMessage> SqliteForumStore::postMessageStamped(std:
                                                                             std::string_view author,
                                                                             std::string_view text) {
     return inWriteTransaction<PostedMessage>(
-        [&](Connection& connection) -> StoreResult<PostedMessage> {
-            const std::optional<ThreadRow> thread = findThread(connection, title);
-            if (!thread) {
-                return StoreError::ThreadNotFound;
-            }
-            const std::optional<std::int64_t> authorId = findUserId(connection, author);
-            if (!authorId) {
-                return StoreError::UserNotFound;
-            }
-            // Numbers are never reused (protocol.md §4), so EDT/DLT keep meaning the message
-            // the user saw: the number comes from a per-thread counter that only grows, where
-            // MAX(number)+1 would hand out a deleted last number again.
-            {
-                auto take = connection.prepare(kTakeMessageNumber);
-                take->bind(1, thread->id);
-                take->exec();
-            }
-            auto insert = connection.prepare(kInsertMessage);
-            insert->bind(1, thread->id);
-            insert->bind(2, thread->nextNumber);
-            insert->bind(3, thread->nextSeq);
-            insert->bind(4, *authorId);
-            bindText(*insert, 5, text);
-            insert->bind(6, now());
-            insert->exec();
-            // The insert's trigger (migration 0004) added one to the version read above, in
-            // this transaction: nothing else can come between.
-            return PostedMessage{thread->nextNumber, ViewVersion{thread->id, thread->version + 1}};
-        });
+        [&](Connection& connection) { return postInto(connection, title, author, text); });
+}
+
+void SqliteForumStore::postMessageLater(std::string title, std::string author, std::string text,
+                                        PostedCallback done) {
+    requireWritable();
+    auto write = std::make_unique<LaterPost>(*this, std::move(title), std::move(author),
+                                             std::move(text), std::move(done));
+    enqueue(*write);
+    write.release();  // the writer thread's now: LaterPost::finish() deletes it
+}
+
+StoreResult<ForumStore::PostedMessage> SqliteForumStore::postInto(Connection& connection,
+                                                                  std::string_view title,
+                                                                  std::string_view author,
+                                                                  std::string_view text) {
+    const std::optional<ThreadRow> thread = findThread(connection, title);
+    if (!thread) {
+        return StoreError::ThreadNotFound;
+    }
+    const std::optional<std::int64_t> authorId = findUserId(connection, author);
+    if (!authorId) {
+        return StoreError::UserNotFound;
+    }
+    // Numbers are never reused (protocol.md §4), so EDT/DLT keep meaning the message
+    // the user saw: the number comes from a per-thread counter that only grows, where
+    // MAX(number)+1 would hand out a deleted last number again.
+    {
+        auto take = connection.prepare(kTakeMessageNumber);
+        take->bind(1, thread->id);
+        take->exec();
+    }
+    auto insert = connection.prepare(kInsertMessage);
+    insert->bind(1, thread->id);
+    insert->bind(2, thread->nextNumber);
+    insert->bind(3, thread->nextSeq);
+    insert->bind(4, *authorId);
+    bindText(*insert, 5, text);
+    insert->bind(6, now());
+    insert->exec();
+    // The insert's trigger (migration 0004) added one to the version read above, in
+    // this transaction: nothing else can come between.
+    return PostedMessage{thread->nextNumber, ViewVersion{thread->id, thread->version + 1}};
 }
 
 StoreStatus SqliteForumStore::editMessage(std::string_view title, MessageNumber number,

@@ -6,11 +6,13 @@
 //
 // Thread-safety: every ForumStore method may run on any number of threads at once. Each call
 // leases its own pooled connection, so a SQLite connection is never used by two threads.
-// Writes are grouped (docs/storage.md, "Group commit"): a writer queues its write under
-// queueMu_; one of the queued writers at a time, the leader, runs a batch of them in one
-// transaction under writerMu_ and hands each its result only after the COMMIT. So this
-// process's writers wait for their leader instead of spinning in SQLite's busy
-// handler (which remains for other processes, such as dfp-admin). Readers take neither mutex: in
+// Writes are grouped (docs/storage.md, "Group commit"): a caller queues its write under
+// queueMu_; the store's writer thread runs the queued writes in batches, each batch in one
+// transaction under writerMu_, and hands each write its result only after the COMMIT: to a
+// caller sleeping until then, or to the callback of a write queued without waiting
+// (postMessageLater). A write that finds no batch running and none queued runs at once on
+// its caller's thread instead. So this process's writers never spin in SQLite's busy handler (which
+// remains for other processes, such as dfp-admin). Readers take neither mutex: in
 // WAL mode they read a snapshot while a write is in progress. No lock is held while hashing a
 // password or doing file I/O on upload bytes.
 //
@@ -31,6 +33,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "storage/checkpointer.h"
@@ -53,12 +56,12 @@ struct StoreTestHooks {
     // true makes that COMMIT fail (SQLITE_CONSTRAINT_COMMITHOOK) and roll back. Also lets a
     // test count real commits.
     std::function<bool()> failCommit;
-    // Called by a write batch's leader, without any lock, before it begins the batch's
+    // Called on the writer thread, without any lock, before it begins a batch's
     // transaction, with the number of writes in the batch. It may block (to let a test queue
     // writers behind a batch) but must not call the store.
     std::function<void(std::size_t batchSize)> beforeBatch;
     // Called when a writer has queued its write, with the number of writes now waiting for a
-    // leader (the batch in progress not included). Under the queue mutex: it must not block
+    // batch (the batch in progress not included). Under the queue mutex: it must not block
     // or call the store.
     std::function<void(std::size_t waiting)> queued;
     // Called inside a batch's transaction after each write's body has returned, before its
@@ -103,6 +106,9 @@ public:
 
     StoreResult<PostedMessage> postMessageStamped(std::string_view title, std::string_view author,
                                                   std::string_view text) override;
+    // Queues the message for the writer thread and returns at once; done runs there.
+    void postMessageLater(std::string title, std::string author, std::string text,
+                          PostedCallback done) override;
     StoreStatus editMessage(std::string_view title, MessageNumber number, std::string_view author,
                             std::string_view text) override;
     StoreStatus deleteMessage(std::string_view title, MessageNumber number,
@@ -149,8 +155,9 @@ private:
     void removeCrashLeftovers();
     void requireWritable() const;
 
-    // One queued write: a caller's body, and what came of it. Lives on the caller's stack
-    // until the leader of its batch has told it kDone.
+    // One queued write: a caller's body, and what came of it. A waiting caller's lives on its
+    // stack until the writer thread has told it kDone; a write queued without waiting owns
+    // itself and goes once finished.
     class PendingWrite {
     public:
         PendingWrite() = default;
@@ -162,6 +169,9 @@ private:
         virtual bool run(Connection& connection) = 0;
         // Forgets the outcome of run(): its changes were rolled back.
         virtual void discard() = 0;
+        // The writer thread's last touch, after the COMMIT (or the failure) made the outcome
+        // final: tells the waiting caller, or hands the outcome on and deletes the write.
+        virtual void finish() noexcept = 0;
         // The outcome is this failure instead (StorageFull for SQLITE_FULL, else the
         // exception); final.
         void fail(std::exception_ptr error);
@@ -169,17 +179,17 @@ private:
 
     protected:
         ~PendingWrite() = default;
-        std::exception_ptr error_;  // rethrown to the caller; written by the leader
-        bool storageFull_ = false;  // the caller gets StorageFull; written by the leader
+        std::exception_ptr error_;  // rethrown to the caller; written by the writer thread
+        bool storageFull_ = false;  // the caller gets StorageFull; written by the writer thread
         bool failed_ = false;       // error_ or storageFull_ is the outcome
 
     private:
         friend class SqliteForumStore;
-        // What the waiting caller is told, once, by the leader of its batch: its outcome is
-        // final (kDone), or it leads the next batch (kLead). Set without queueMu_ held and
-        // waited on with a futex on this word, so a woken caller does not then queue for the
-        // mutex its leader may still hold; release/acquire publishes the outcome fields.
-        enum : int { kWaiting, kDone, kLead };
+        // What a waiting caller is told, once, by the writer thread: its outcome is final
+        // (kDone). Set without queueMu_ held and waited on with a futex on this word, so a
+        // woken caller does not then queue for the mutex the writer thread may hold;
+        // release/acquire publishes the outcome fields.
+        enum : int { kWaiting, kDone };
         std::atomic<int> state_{kWaiting};
         static_assert(sizeof(std::atomic<int>) == sizeof(int) &&
                           std::atomic<int>::is_always_lock_free,
@@ -187,6 +197,7 @@ private:
     };
     template <typename T, typename Body>
     class TypedWrite;
+    class LaterPost;
 
     // Runs body(connection) in a write transaction, possibly shared with other writers' bodies
     // (group commit), and returns its result once that transaction has committed. A refused
@@ -196,13 +207,21 @@ private:
     // connection but setting its caller's outputs.
     template <typename T, typename Body>
     StoreResult<T> inWriteTransaction(Body&& body);
-    // Queues write and returns when its outcome is final, leading batches when its turn comes.
+    // Queues write and returns when its outcome is final.
     void submitWrite(PendingWrite& write);
+    // Queues write for the writer thread, waking it if it sleeps; or, when no batch runs and
+    // none waits, runs it at once on this thread. Either way finish() is its last touch.
+    void enqueue(PendingWrite& write);
     // Sets a waiting write's state and wakes its caller.
     static void tell(PendingWrite& write, int state) noexcept;
-    // The leader's work: runs the batch in as few transactions as it can. Never throws: every
-    // write of the batch ends with an outcome.
+    // The writer thread: runs batches of queued writes until the store closes.
+    void writeLoop() noexcept;
+    // One batch, in as few transactions as it can. Never throws: every write of the batch
+    // ends with an outcome.
     void runBatch(const std::vector<PendingWrite*>& batch) noexcept;
+    // MSG's body, shared by postMessageStamped and postMessageLater.
+    StoreResult<PostedMessage> postInto(Connection& connection, std::string_view title,
+                                        std::string_view author, std::string_view text);
     // One transaction of a batch: each write in its own savepoint, then the COMMIT if any
     // succeeded. Returns the writes to run again in a new transaction, because a write's
     // failure ended this one. Throws if BEGIN, a savepoint or the COMMIT fails.
@@ -224,8 +243,12 @@ private:
     std::unique_ptr<ConnectionPool> pool_;
     std::mutex writerMu_;  // held for the whole of every write transaction of this process
     std::mutex queueMu_;
-    std::deque<PendingWrite*> queue_;  // guarded by queueMu_: writes waiting for a leader
-    bool leading_ = false;             // guarded by queueMu_: a leader is running a batch
+    std::deque<PendingWrite*> queue_;  // guarded by queueMu_: writes not yet in a batch
+    bool running_ = false;             // guarded by queueMu_: a batch is running (on any thread)
+    bool writerAsleep_ = false;        // guarded by queueMu_: the writer thread waits for work
+    bool closing_ = false;             // guarded by queueMu_: the writer thread is to stop
+    std::condition_variable work_;     // the writer thread sleeps on it with queueMu_
+    std::thread writer_;               // runs writeLoop(); none when read-only
     // Used by the checkpointer's thread alone; null when read-only.
     std::unique_ptr<Connection> checkpointConnection_;
     std::unique_ptr<Checkpointer> checkpointer_;  // null when read-only; goes first

@@ -1,12 +1,14 @@
 // Group commit (docs/storage.md): concurrent writes share one transaction and one COMMIT, and
-// each caller hears of its write only once that COMMIT has succeeded. A BatchGate holds the
-// leader of one batch until a known list of writes has queued behind it, so the next batch is
-// known to hold exactly those writes, in that order.
+// each caller hears of its write only once that COMMIT has succeeded. A BatchGate holds a
+// running batch (a lone first write, which runs on its caller's thread) until a known list of
+// writes has queued behind it, so the next batch, the writer thread's, is known to hold
+// exactly those writes, in that order.
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -24,6 +26,7 @@
 using dfp::storage::describe;
 using dfp::storage::Durability;
 using dfp::storage::MessageNumber;
+using PostedMessage = dfp::storage::ForumStore::PostedMessage;
 using dfp::storage::StoreError;
 using dfp::test::outcome;
 using dfp::test::StoreFixture;
@@ -33,7 +36,7 @@ namespace {
 constexpr auto kDeadline = std::chrono::seconds(30);
 
 // The store's test hooks, wired to record every batch and every real COMMIT (SQLite's commit
-// hook), to hold a batch's leader on demand, and to fail commits or writes on demand.
+// hook), to hold a running batch on demand, and to fail commits or writes on demand.
 class BatchGate {
 public:
     dfp::storage::StoreTestHooks hooks() {
@@ -49,7 +52,7 @@ public:
             if (hold_) {
                 hold_ = false;
                 held_ = true;
-                waiting_ = 0;  // this leader took the whole queue
+                waiting_ = 0;  // this batch took the whole queue
                 changed_.notify_all();
                 changed_.wait_for(lock, kDeadline, [&] { return released_; });
                 held_ = false;
@@ -76,7 +79,7 @@ public:
         commits_ = 0;
         bodies_ = 0;
     }
-    // The next batch's leader waits in beforeBatch until release().
+    // The next batch waits in beforeBatch until release().
     void holdNextBatch() {
         std::lock_guard lock(mu_);
         hold_ = true;
@@ -167,7 +170,7 @@ std::string posted(const dfp::storage::StoreResult<MessageNumber>& number) {
     return number ? "ok " + std::to_string(*number) : outcome(number);
 }
 
-// Starts the writers one after another while the gate holds a leader whose own write is
+// Starts the writers one after another while the gate holds a batch whose one write is
 // `lead`, so that they form the next batch in this order; then lets it all run.
 void runAsOneBatch(BatchGate& gate, Writers& writers, std::function<std::string()> lead,
                    const std::vector<std::function<std::string()>>& batch) {
@@ -191,6 +194,58 @@ std::vector<std::string> texts(dfp::storage::ForumStore& store, const std::strin
     }
     return shown;
 }
+
+// The outcomes of writes queued with postMessageLater, as text like posted() gives ("ok 7",
+// an error's description, "exception: <what>"), recorded by their callbacks on whatever
+// thread runs them; and how often each callback ran.
+class LaterOutcomes {
+public:
+    dfp::storage::ForumStore::PostedCallback callback(std::size_t slot) {
+        return [this, slot](const dfp::storage::StoreResult<PostedMessage>* result,
+                            std::exception_ptr error) {
+            std::string text;
+            if (error) {
+                try {
+                    std::rethrow_exception(error);
+                } catch (const std::exception& e) {
+                    text = std::string("exception: ") + e.what();
+                }
+            } else if (*result) {
+                text = "ok " + std::to_string((*result)->number);
+            } else {
+                text = describe(result->error());
+            }
+            std::lock_guard lock(mu_);
+            outcomes_[slot] = text;
+            ++calls_[slot];
+            ++total_;
+            done_.notify_all();
+        };
+    }
+    bool waitFor(int n) {
+        std::unique_lock lock(mu_);
+        return done_.wait_for(lock, kDeadline, [&] { return total_ >= n; });
+    }
+    std::string outcome(std::size_t slot) {
+        std::lock_guard lock(mu_);
+        return outcomes_[slot];
+    }
+    int calls(std::size_t slot) {
+        std::lock_guard lock(mu_);
+        return calls_[slot];
+    }
+    int total() {
+        std::lock_guard lock(mu_);
+        return total_;
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable done_;
+    std::map<std::size_t, std::string> outcomes_;  // guarded by mu_
+    std::map<std::size_t, int> calls_;             // guarded by mu_
+    int total_ = 0;                                // guarded by mu_
+};
 
 }  // namespace
 
@@ -519,6 +574,101 @@ BOOST_AUTO_TEST_CASE(uploads_and_removals_in_one_batch_leave_exactly_the_named_b
     BOOST_CHECK_EQUAL(dfp::test::directoryEntries(fixture.filesDir()).size(), 1u);
     BOOST_CHECK(dfp::test::directoryEntries(fixture.tmpDir()).empty());
     BOOST_CHECK_EQUAL(outcome(store->listFiles("Other")), describe(StoreError::ThreadNotFound));
+}
+
+// A write queued without waiting gets its outcome once, after its COMMIT: the number, the
+// refusal, or the exception of a COMMIT that failed (and then nothing of it is stored).
+BOOST_AUTO_TEST_CASE(a_write_queued_without_waiting_hears_of_its_commit_once) {
+    StoreFixture fixture;
+    BatchGate gate;
+    auto store = fixture.open(gate.hooks());
+    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+    LaterOutcomes later;
+    store->postMessageLater("Topic", "Yoda", "first", later.callback(0));
+    store->postMessageLater("Missing", "Yoda", "lost", later.callback(1));
+    gate.failCommits(true);
+    store->postMessageLater("Topic", "Yoda", "failed", later.callback(2));
+    BOOST_REQUIRE(later.waitFor(3));
+    gate.failCommits(false);
+    BOOST_CHECK_EQUAL(later.outcome(0), "ok 1");
+    BOOST_CHECK_EQUAL(later.outcome(1), describe(StoreError::ThreadNotFound));
+    BOOST_CHECK_EQUAL(later.outcome(2).rfind("exception: ", 0), 0u);
+    for (std::size_t k = 0; k < 3; ++k) {
+        BOOST_CHECK_EQUAL(later.calls(k), 1);
+    }
+    const auto shown = texts(*store, "Topic");
+    const std::vector<std::string> expected{"1 first"};
+    BOOST_CHECK_EQUAL_COLLECTIONS(shown.begin(), shown.end(), expected.begin(), expected.end());
+}
+
+// Writes queued without waiting behind a running batch share the next one, in queue order,
+// with waiting writers among them.
+BOOST_AUTO_TEST_CASE(writes_queued_without_waiting_share_a_commit_in_queue_order) {
+    StoreFixture fixture;
+    BatchGate gate;
+    auto store = fixture.open(gate.hooks());
+    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+    gate.reset();
+    LaterOutcomes later;
+    Writers writers(2);
+    gate.holdNextBatch();
+    writers.start([&] { return posted(store->postMessage("Topic", "Yoda", "lead")); });
+    BOOST_REQUIRE(gate.waitUntilHeld());
+    constexpr std::size_t kLater = 10;
+    for (std::size_t k = 0; k < kLater; ++k) {
+        store->postMessageLater("Topic", "Yoda", "q" + std::to_string(k), later.callback(k));
+        BOOST_REQUIRE(gate.waitForWaiting(k + 1));
+    }
+    writers.start([&] { return posted(store->postMessage("Topic", "Yoda", "waiting")); });
+    BOOST_REQUIRE(gate.waitForWaiting(kLater + 1));
+    gate.release();
+    writers.join();
+    BOOST_REQUIRE(later.waitFor(static_cast<int>(kLater)));
+
+    BOOST_CHECK_EQUAL(writers.outcome(0), "ok 1");
+    std::vector<std::string> expected{"1 lead"};
+    for (std::size_t k = 0; k < kLater; ++k) {
+        BOOST_CHECK_EQUAL(later.outcome(k), "ok " + std::to_string(k + 2));
+        expected.push_back(std::to_string(k + 2) + " q" + std::to_string(k));
+    }
+    BOOST_CHECK_EQUAL(writers.outcome(1), "ok " + std::to_string(kLater + 2));
+    expected.push_back(std::to_string(kLater + 2) + " waiting");
+    const auto shown = texts(*store, "Topic");
+    BOOST_CHECK_EQUAL_COLLECTIONS(shown.begin(), shown.end(), expected.begin(), expected.end());
+    const std::vector<std::size_t> batches{1, kLater + 1};
+    const auto seen = gate.batches();
+    BOOST_CHECK_EQUAL_COLLECTIONS(seen.begin(), seen.end(), batches.begin(), batches.end());
+    BOOST_CHECK_EQUAL(gate.commits(), 2);
+}
+
+// Closing the store finishes what is queued first: every callback has run, and every message
+// it acknowledged is stored, by the time the store is gone.
+BOOST_AUTO_TEST_CASE(closing_the_store_finishes_every_write_queued_without_waiting) {
+    StoreFixture fixture;
+    BatchGate gate;
+    auto store = fixture.open(gate.hooks());
+    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+    LaterOutcomes later;
+    constexpr int kLater = 5;
+    {
+        Writers writers(1);
+        gate.holdNextBatch();
+        writers.start([&] { return posted(store->postMessage("Topic", "Yoda", "lead")); });
+        BOOST_REQUIRE(gate.waitUntilHeld());
+        for (int k = 0; k < kLater; ++k) {
+            store->postMessageLater("Topic", "Yoda", "q" + std::to_string(k),
+                                    later.callback(static_cast<std::size_t>(k)));
+        }
+        gate.release();
+    }  // the lead has returned; the five may still be queued
+    store.reset();
+    BOOST_CHECK_EQUAL(later.total(), kLater);
+    auto reopened = fixture.open();
+    const auto shown = texts(*reopened, "Topic");
+    BOOST_CHECK_EQUAL(shown.size(), static_cast<std::size_t>(kLater + 1));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
