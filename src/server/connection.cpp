@@ -75,6 +75,14 @@ public:
         buffer_.clear();
     }
 
+    int handOffFd() override {
+        if (!zeroCopy_) {
+            return -1;  // TLS: OpenSSL's state is this thread's alone
+        }
+        flush();
+        return socket_.impl()->sockfd();
+    }
+
     // The kernel moves the file's pages to the socket: no read into a buffer, no copy out of
     // it. The socket's send timeout bounds each sendfile as it bounds send.
     void writeFile(storage::FileReader& file, std::uint64_t size) override {
@@ -182,6 +190,13 @@ public:
             if (wake == Wake::Shutdown) {
                 continue;  // answered at the top of the loop
             }
+            if (wake == Wake::Settle) {
+                // The writer thread handed a reply back (a refusal, or a socket that was full).
+                session_.settle(sink_);
+                sink_.flush();
+                logReply();
+                continue;
+            }
             if (wake == Wake::Timeout) {
                 const auto now = Clock::now();
                 if (now >= loginDeadline()) {
@@ -219,6 +234,7 @@ private:
 
     // One request; a reason if the session must end.
     std::optional<std::string> serve(const protocol::LineEvent& event) {
+        session_.settle(sink_);  // the reply before this request's goes first
         Next next = session_.handle(event, sink_);
         if (next.action == Next::Action::ReceiveUpload) {
             if (auto reason = receiveUpload(next.uploadBytes)) {
@@ -231,18 +247,24 @@ private:
             loggedIn_ = true;
             context_.registry.markLoggedIn(id_);
         }
+        logReply();
+        if (next.action == Next::Action::Close) {
+            return session_.closeReason();
+        }
+        return std::nullopt;
+    }
+
+    // Logs the reply just written: a refusal as a warning, anything else at debug level. A
+    // reply left to the writer thread is "later" here (and logged here if it comes back).
+    void logReply() {
         std::string code = sink_.takeCode();
         if (!code.empty() && code[0] == '4') {
             log_.warning("event=refused session=%s user=%s code=%s", std::to_string(id_),
                          userForLog(), code);
         } else if (log_.debug()) {
             log_.debug("event=request session=%s user=%s code=%s", std::to_string(id_),
-                       userForLog(), code);
+                       userForLog(), code.empty() ? std::string("later") : code);
         }
-        if (next.action == Next::Action::Close) {
-            return session_.closeReason();
-        }
-        return std::nullopt;
     }
 
     // Moves exactly `size` bytes from the connection into the session's upload. Only bytes
@@ -289,11 +311,12 @@ private:
         return std::nullopt;
     }
 
-    enum class Wake { Readable, Shutdown, Timeout };
+    enum class Wake { Readable, Shutdown, Settle, Timeout };
 
-    // Sleeps until the socket has bytes (or is closed), a shutdown begins, or timeout passes.
-    // Waiting on the registry's shutdown pipe as well as the socket means an idle session
-    // costs no wake-ups at all, and still hears of a shutdown at once (protocol.md §5).
+    // Sleeps until the socket has bytes (or is closed), a shutdown begins, the writer thread
+    // hands back a pending reply, or timeout passes. Waiting on the registry's shutdown pipe
+    // as well as the socket means an idle session costs no wake-ups at all, and still hears
+    // of a shutdown at once (protocol.md §5).
     Wake waitReadable(Clock::duration timeout) {
         if (context_.registry.shuttingDown()) {
             return Wake::Shutdown;
@@ -304,9 +327,13 @@ private:
             return Wake::Readable;
         }
         auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count() + 1;
-        pollfd fds[2] = {{socket_.impl()->sockfd(), POLLIN, 0},
-                         {context_.registry.shutdownFd(), POLLIN, 0}};
-        int ready = ::poll(fds, 2, static_cast<int>(std::clamp<long long>(millis, 0, INT32_MAX)));
+        const int settleFd = session_.pendingWakeFd();
+        pollfd fds[3] = {{socket_.impl()->sockfd(), POLLIN, 0},
+                         {context_.registry.shutdownFd(), POLLIN, 0},
+                         {settleFd, POLLIN, 0}};
+        const nfds_t count = settleFd >= 0 ? 3 : 2;
+        int ready =
+            ::poll(fds, count, static_cast<int>(std::clamp<long long>(millis, 0, INT32_MAX)));
         if (ready < 0) {
             if (errno == EINTR) {
                 return Wake::Timeout;  // the caller re-checks its deadline and waits again
@@ -316,6 +343,9 @@ private:
         if (fds[1].revents != 0) {
             return Wake::Shutdown;
         }
+        if (count == 3 && fds[2].revents != 0) {
+            return Wake::Settle;
+        }
         if (fds[0].revents != 0) {
             return Wake::Readable;
         }
@@ -323,6 +353,7 @@ private:
     }
 
     std::string notify(const std::string& notice, std::string reason) {
+        session_.settle(sink_);
         sink_.write(notice);
         sink_.flush();
         return reason;

@@ -1,8 +1,10 @@
 // MSG, EDT and DLT: messages (protocol.md §4).
 
 #include <string>
+#include <system_error>
 
 #include "protocol/validators.h"
+#include "server/deferred_reply.h"
 #include "server/reply_cache.h"
 #include "server/session.h"
 #include "server/thread_view.h"
@@ -29,6 +31,23 @@ std::optional<Reply> checkTitleAndText(const std::string& title, const std::stri
     return std::nullopt;
 }
 
+// What follows a committed MSG, wherever it runs (the session's thread, or the store's writer
+// thread for a reply left to it): the kept RDT reply of the thread as it was just before
+// this message becomes the reply with it, so reading what one just wrote does not read the
+// thread again; then the 201.
+std::string afterPosted(ReplyCache* replies, const std::string& title, const std::string& user,
+                        const std::string& text, const storage::ForumStore::PostedMessage& posted) {
+    if (replies != nullptr && posted.thread) {
+        const storage::ViewVersion before{posted.thread->id, posted.thread->version - 1};
+        replies->revise(threadReplyKey(title), before, *posted.thread,
+                        [&](const std::string& kept) {
+                            return withLineAppended(kept, messageLine(posted.number, user, text));
+                        });
+    }
+    return protocol::format(
+        Reply{Code::Created, {std::to_string(posted.number)}, "message posted"});
+}
+
 }  // namespace
 
 Next Session::postMessage(const protocol::Request& request, ReplySink& out) {
@@ -37,20 +56,46 @@ Next Session::postMessage(const protocol::Request& request, ReplySink& out) {
     if (auto refusal = checkTitleAndText(title, &text)) {
         return reply(out, *refusal);
     }
+    // On a plain socket the writer thread sends the 201 once the message is committed, and
+    // this thread goes back to the socket meanwhile (DeferredReply).
+    if (const int socketFd = out.handOffFd(); socketFd >= 0 && postLater(title, text, socketFd)) {
+        return {};
+    }
     auto posted = context_.store.postMessageStamped(title, user_, text);
     if (!posted) {
         return storeRefusal(out, posted.error());
     }
-    if (context_.replies != nullptr && posted->thread) {
-        // A kept RDT reply of the thread as it was just before this message becomes the
-        // reply with it, so reading what one just wrote does not read the thread again.
-        const storage::ViewVersion before{posted->thread->id, posted->thread->version - 1};
-        context_.replies->revise(
-            threadReplyKey(title), before, *posted->thread, [&](const std::string& kept) {
-                return withLineAppended(kept, messageLine(posted->number, user_, text));
-            });
+    out.write(afterPosted(context_.replies, title, user_, text, *posted));
+    return {};
+}
+
+DeferredReply* Session::deferredReply(int socketFd) {
+    if (!deferred_) {
+        try {
+            deferred_ = std::make_unique<DeferredReply>(socketFd);
+        } catch (const std::system_error&) {
+            return nullptr;  // out of descriptors: this session replies itself
+        }
     }
-    return reply(out, Reply{Code::Created, {std::to_string(posted->number)}, "message posted"});
+    return deferred_.get();
+}
+
+bool Session::postLater(const std::string& title, const std::string& text, int socketFd) {
+    DeferredReply* const deferred = deferredReply(socketFd);
+    if (deferred == nullptr) {
+        return false;
+    }
+    auto done = deferred->begin([replies = context_.replies, title, user = user_,
+                                 text](const storage::ForumStore::PostedMessage& posted) {
+        return afterPosted(replies, title, user, text, posted);
+    });
+    try {
+        context_.store.postMessageLater(title, user_, text, std::move(done));
+    } catch (...) {
+        deferred->cancel();  // never queued: nothing is pending
+        throw;
+    }
+    return true;
 }
 
 Next Session::editMessage(const protocol::Request& request, ReplySink& out) {

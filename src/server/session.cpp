@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "server/deferred_reply.h"
+
 namespace dfp::server {
 
 using protocol::Code;
@@ -33,6 +35,16 @@ Session::Session(ServerContext& context, std::string peerAddress)
     : context_(context), peerAddress_(std::move(peerAddress)) {}
 
 Session::~Session() = default;
+
+void Session::settle(ReplySink& out) {
+    if (deferred_) {
+        deferred_->settle(out, [&](StoreError error) { storeRefusal(out, error); });
+    }
+}
+
+int Session::pendingWakeFd() const {
+    return deferred_ && deferred_->pending() ? deferred_->wakeFd() : -1;
+}
 
 // The one table of server handlers, indexed by protocol::Verb (the command table itself, with
 // arity and login rules, is protocol::commands()).

@@ -26,6 +26,7 @@ namespace dfp::server {
 
 // Where replies go. The connection's sink writes to the socket (and throws when the peer is
 // gone or too slow); a test's sink collects the bytes.
+class DeferredReply;
 class ReplyCache;
 
 class ReplySink {
@@ -36,6 +37,10 @@ public:
     // buffer into write(); a sink on a plain socket sends them from the file directly.
     // Throws if the file ends before `size` bytes: the body's length is already promised.
     virtual void writeFile(storage::FileReader& file, std::uint64_t size);
+    // For a reply finished on another thread (DeferredReply): sends what is buffered, and
+    // returns the plain TCP socket a reply may go to directly from there; -1 (the default)
+    // when there is none (TLS, tests), and the session replies itself.
+    virtual int handOffFd() { return -1; }
 };
 
 // What writeFile throws when a stored file ends before its recorded size.
@@ -72,8 +77,17 @@ public:
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    // One framed request line (or a too-long one). Writes exactly one reply (with its body).
+    // One framed request line (or a too-long one). Writes exactly one reply (with its body), or
+    // leaves it pending with the store's writer thread (MSG, when out has a handOffFd()):
+    // settle() before anything else is written.
     Next handle(const protocol::LineEvent& event, ReplySink& out);
+    // Waits for a pending reply and writes to out what the writer thread handed back, if
+    // anything; rethrows the exception the write ended with. Nothing to do when none is
+    // pending.
+    void settle(ReplySink& out);
+    // While a reply is pending: a descriptor that becomes readable when settle() has work to
+    // do (poll it beside the socket); else -1.
+    int pendingWakeFd() const;
 
     // Upload bytes after 340, in pieces; the connection sends exactly uploadBytes in total.
     void receiveUpload(std::string_view bytes);
@@ -89,6 +103,10 @@ public:
 
 private:
     using Handler = Next (Session::*)(const protocol::Request&, ReplySink&);
+    // MSG's reply left to the writer thread; false if it cannot be (no eventfd to be had).
+    bool postLater(const std::string& title, const std::string& text, int socketFd);
+    // The session's DeferredReply, made at its first use; null if it cannot be made.
+    DeferredReply* deferredReply(int socketFd);
     static Handler handlerFor(protocol::Verb verb);
 
     Next reply(ReplySink& out, protocol::Reply reply);
@@ -134,6 +152,9 @@ private:
     std::unique_ptr<LoginTicket> ticket_;
     int failures_ = 0;
     std::string closeReason_;
+    // Made at the first MSG whose reply is left to the writer thread; its destructor waits
+    // for a reply still pending (the callback uses nothing of the session's).
+    std::unique_ptr<DeferredReply> deferred_;
 
     struct PendingUpload {
         std::unique_ptr<storage::Upload> upload;
