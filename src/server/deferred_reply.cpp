@@ -38,7 +38,9 @@ struct DeferredReply::Shared {
     const int socketFd;
     const storage::UniqueFd wake;
     std::atomic<int> phase{kIdle};
-    // Written by the writer thread before it publishes kHandedBack; the session's after.
+    // Written by the writer thread before it publishes kIdle or kHandedBack; the session's
+    // after.
+    std::optional<storage::ForumStore::PostedMessage> posted;  // the message, once committed
     std::string unsent;
     std::optional<storage::StoreError> refusal;
     std::exception_ptr error;
@@ -80,9 +82,10 @@ DeferredReply::~DeferredReply() {
     }
 }
 
-storage::ForumStore::PostedCallback DeferredReply::begin(OnPosted onPosted) {
+storage::ForumStore::PostedCallback DeferredReply::begin(Format format, Then then) {
+    then_ = std::move(then);
     shared_->phase.store(Shared::kPending, std::memory_order_relaxed);
-    return [shared = shared_, onPosted = std::move(onPosted)](
+    return [shared = shared_, format = std::move(format)](
                const storage::StoreResult<storage::ForumStore::PostedMessage>* posted,
                std::exception_ptr error) {
         Shared& s = *shared;
@@ -92,7 +95,8 @@ storage::ForumStore::PostedCallback DeferredReply::begin(OnPosted onPosted) {
             } else if (!*posted) {
                 s.refusal = posted->error();
             } else {
-                const std::string line = onPosted(**posted);
+                s.posted = **posted;
+                const std::string line = format(**posted);
                 const std::size_t sent = sendWithoutWaiting(s.socketFd, line);
                 if (sent == line.size()) {
                     s.done();
@@ -108,6 +112,7 @@ storage::ForumStore::PostedCallback DeferredReply::begin(OnPosted onPosted) {
 }
 
 void DeferredReply::cancel() {
+    then_ = nullptr;
     shared_->phase.store(Shared::kIdle, std::memory_order_relaxed);
 }
 
@@ -125,23 +130,30 @@ void DeferredReply::settle(ReplySink& out, const std::function<void(storage::Sto
     while ((phase = s.phase.load(std::memory_order_acquire)) == Shared::kPending) {
         s.phase.wait(Shared::kPending, std::memory_order_acquire);
     }
-    if (phase == Shared::kIdle) {
-        return;
+    if (phase == Shared::kHandedBack) {
+        std::uint64_t count = 0;
+        (void)!::read(s.wake.get(), &count, sizeof count);
+        const std::string unsent = std::exchange(s.unsent, {});
+        const std::optional<storage::StoreError> refusal = std::exchange(s.refusal, std::nullopt);
+        const std::exception_ptr error = std::exchange(s.error, nullptr);
+        s.phase.store(Shared::kIdle, std::memory_order_relaxed);
+        if (error) {
+            s.posted.reset();
+            std::rethrow_exception(error);
+        }
+        if (refusal) {
+            refuse(*refusal);
+            return;
+        }
+        out.write(unsent);
     }
-    std::uint64_t count = 0;
-    (void)!::read(s.wake.get(), &count, sizeof count);
-    const std::string unsent = std::exchange(s.unsent, {});
-    const std::optional<storage::StoreError> refusal = std::exchange(s.refusal, std::nullopt);
-    const std::exception_ptr error = std::exchange(s.error, nullptr);
-    s.phase.store(Shared::kIdle, std::memory_order_relaxed);
-    if (error) {
-        std::rethrow_exception(error);
+    if (const std::optional<storage::ForumStore::PostedMessage> posted =
+            std::exchange(s.posted, std::nullopt)) {
+        Then then = std::exchange(then_, nullptr);
+        if (then) {
+            then(*posted);
+        }
     }
-    if (refusal) {
-        refuse(*refusal);
-        return;
-    }
-    out.write(unsent);
 }
 
 }  // namespace dfp::server

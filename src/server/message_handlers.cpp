@@ -31,12 +31,17 @@ std::optional<Reply> checkTitleAndText(const std::string& title, const std::stri
     return std::nullopt;
 }
 
-// What follows a committed MSG, wherever it runs (the session's thread, or the store's writer
-// thread for a reply left to it): the kept RDT reply of the thread as it was just before
-// this message becomes the reply with it, so reading what one just wrote does not read the
-// thread again; then the 201.
-std::string afterPosted(ReplyCache* replies, const std::string& title, const std::string& user,
-                        const std::string& text, const storage::ForumStore::PostedMessage& posted) {
+// MSG's 201.
+std::string postedReply(const storage::ForumStore::PostedMessage& posted) {
+    return protocol::format(
+        Reply{Code::Created, {std::to_string(posted.number)}, "message posted"});
+}
+
+// After a committed MSG: the kept RDT reply of the thread as it was just before this message
+// becomes the reply with it, so reading what one just wrote does not read the thread again.
+void keepThreadReplyWarm(ReplyCache* replies, const std::string& title, const std::string& user,
+                         const std::string& text,
+                         const storage::ForumStore::PostedMessage& posted) {
     if (replies != nullptr && posted.thread) {
         const storage::ViewVersion before{posted.thread->id, posted.thread->version - 1};
         replies->revise(threadReplyKey(title), before, *posted.thread,
@@ -44,8 +49,6 @@ std::string afterPosted(ReplyCache* replies, const std::string& title, const std
                             return withLineAppended(kept, messageLine(posted.number, user, text));
                         });
     }
-    return protocol::format(
-        Reply{Code::Created, {std::to_string(posted.number)}, "message posted"});
 }
 
 }  // namespace
@@ -65,7 +68,8 @@ Next Session::postMessage(const protocol::Request& request, ReplySink& out) {
     if (!posted) {
         return storeRefusal(out, posted.error());
     }
-    out.write(afterPosted(context_.replies, title, user_, text, *posted));
+    keepThreadReplyWarm(context_.replies, title, user_, text, *posted);
+    out.write(postedReply(*posted));
     return {};
 }
 
@@ -85,10 +89,12 @@ bool Session::postLater(const std::string& title, const std::string& text, int s
     if (deferred == nullptr) {
         return false;
     }
-    auto done = deferred->begin([replies = context_.replies, title, user = user_,
-                                 text](const storage::ForumStore::PostedMessage& posted) {
-        return afterPosted(replies, title, user, text, posted);
-    });
+    // The writer thread only formats and sends the 201; the cache is kept warm here, by this
+    // thread, before it serves the next request (DeferredReply::settle).
+    auto done = deferred->begin(
+        postedReply, [this, title, text](const storage::ForumStore::PostedMessage& posted) {
+            keepThreadReplyWarm(context_.replies, title, user_, text, posted);
+        });
     try {
         context_.store.postMessageLater(title, user_, text, std::move(done));
     } catch (...) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 
@@ -85,29 +86,45 @@ void refuseNothing(StoreError error) {
     BOOST_ERROR("unexpected refusal " << dfp::storage::describe(error));
 }
 
+// The numbers of the messages whose follow-up (begin()'s then) settle() ran, in order.
+struct FollowUps {
+    DeferredReply::Then then() {
+        return
+            [this](const ForumStore::PostedMessage& posted) { numbers.push_back(posted.number); };
+    }
+    std::vector<dfp::storage::MessageNumber> numbers;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(deferred_reply)
 
-BOOST_AUTO_TEST_CASE(the_finishing_thread_sends_the_reply_and_leaves_nothing_to_settle) {
+// The follow-up (keeping the kept RDT reply warm, in the server) waits for settle(), on the
+// session's thread, and runs once.
+BOOST_AUTO_TEST_CASE(the_finishing_thread_sends_the_reply_and_leaves_only_the_follow_up) {
     SocketPair pair;
+    FollowUps followUps;
     DeferredReply reply(pair.session);
     BOOST_CHECK(!reply.pending());
-    const auto done = reply.begin(formatted);
+    const auto done = reply.begin(formatted, followUps.then());
     BOOST_CHECK(reply.pending());
     finishOnAnotherThread(done, ForumStore::PostedMessage{7, std::nullopt});
     BOOST_CHECK(!reply.pending());
     BOOST_CHECK(!readable(reply.wakeFd()));
     BOOST_CHECK_EQUAL(readAvailable(pair.peer), "201 7 message posted\n");
+    BOOST_CHECK(followUps.numbers.empty());
     StringSink sink;
     reply.settle(sink, refuseNothing);
     BOOST_CHECK_EQUAL(sink.take(), "");
+    reply.settle(sink, refuseNothing);
+    BOOST_CHECK((followUps.numbers == std::vector<dfp::storage::MessageNumber>{7}));
 }
 
 BOOST_AUTO_TEST_CASE(a_refusal_is_handed_back_and_answered_by_the_session) {
     SocketPair pair;
+    FollowUps followUps;
     DeferredReply reply(pair.session);
-    const auto done = reply.begin(formatted);
+    const auto done = reply.begin(formatted, followUps.then());
     finishOnAnotherThread(done, StoreResult<ForumStore::PostedMessage>(StoreError::ThreadNotFound));
     BOOST_CHECK(reply.pending());
     BOOST_CHECK(readable(reply.wakeFd()));
@@ -118,12 +135,14 @@ BOOST_AUTO_TEST_CASE(a_refusal_is_handed_back_and_answered_by_the_session) {
     BOOST_CHECK(refused == StoreError::ThreadNotFound);
     BOOST_CHECK(!reply.pending());
     BOOST_CHECK(!readable(reply.wakeFd()));  // drained: no wake-up left for the next reply
+    BOOST_CHECK(followUps.numbers.empty());  // nothing was posted
 }
 
 BOOST_AUTO_TEST_CASE(settle_rethrows_the_exception_the_write_ended_with_once) {
     SocketPair pair;
+    FollowUps followUps;
     DeferredReply reply(pair.session);
-    const auto done = reply.begin(formatted);
+    const auto done = reply.begin(formatted, followUps.then());
     finishOnAnotherThread(done, std::nullopt,
                           std::make_exception_ptr(std::runtime_error("disk on fire")));
     StringSink sink;
@@ -133,6 +152,7 @@ BOOST_AUTO_TEST_CASE(settle_rethrows_the_exception_the_write_ended_with_once) {
     BOOST_CHECK(!reply.pending());
     reply.settle(sink, refuseNothing);  // nothing left: no second throw
     BOOST_CHECK_EQUAL(sink.take(), "");
+    BOOST_CHECK(followUps.numbers.empty());
 }
 
 // A client that does not read fills the socket; the finishing thread must not wait for it,
@@ -152,8 +172,9 @@ BOOST_AUTO_TEST_CASE(a_reply_the_full_socket_would_not_take_is_handed_back_whole
         ++filled;
     }
     BOOST_REQUIRE_GT(filled, 0u);
+    FollowUps followUps;
     DeferredReply reply(pair.session);
-    const auto done = reply.begin(formatted);
+    const auto done = reply.begin(formatted, followUps.then());
     finishOnAnotherThread(done, ForumStore::PostedMessage{3, std::nullopt});
     BOOST_CHECK(reply.pending());
     BOOST_CHECK(readable(reply.wakeFd()));
@@ -166,19 +187,22 @@ BOOST_AUTO_TEST_CASE(a_reply_the_full_socket_would_not_take_is_handed_back_whole
     BOOST_REQUIRE_GE(received.size(), filled);
     BOOST_CHECK_EQUAL(received.substr(0, filled), std::string(filled, 'x'));
     BOOST_CHECK_EQUAL(received.substr(filled) + sink.take(), "201 3 message posted\n");
+    BOOST_CHECK((followUps.numbers == std::vector<dfp::storage::MessageNumber>{3}));
 }
 
 BOOST_AUTO_TEST_CASE(a_callback_never_queued_leaves_nothing_pending) {
     SocketPair pair;
+    FollowUps followUps;
     DeferredReply reply(pair.session);
     {
-        const auto done = reply.begin(formatted);
+        const auto done = reply.begin(formatted, followUps.then());
         reply.cancel();
     }
     BOOST_CHECK(!reply.pending());
     StringSink sink;
     reply.settle(sink, refuseNothing);
     BOOST_CHECK_EQUAL(sink.take(), "");
+    BOOST_CHECK(followUps.numbers.empty());
 }
 
 // The session's end waits for a reply still being finished: once the DeferredReply is gone,
@@ -187,8 +211,9 @@ BOOST_AUTO_TEST_CASE(its_end_waits_for_the_finishing_thread) {
     SocketPair pair;
     std::thread writer;
     {
+        FollowUps followUps;
         DeferredReply reply(pair.session);
-        writer = std::thread([done = reply.begin(formatted)] {
+        writer = std::thread([done = reply.begin(formatted, followUps.then())] {
             const StoreResult<ForumStore::PostedMessage> result =
                 ForumStore::PostedMessage{9, std::nullopt};
             done(&result, nullptr);
