@@ -37,6 +37,9 @@
 #include "server/session.h"
 #include "server/session_registry.h"
 #include "support/fake_store.h"
+#include "support/string_sink.h"
+
+using dfp::test::StringSink;
 
 namespace {
 
@@ -48,15 +51,6 @@ using dfp::server::Session;
 
 constexpr std::uint64_t kMaxFileSize = 4096;
 constexpr std::string_view kInjected = "injected storage failure";
-
-class StringSink : public dfp::server::ReplySink {
-public:
-    void write(std::string_view bytes) override { bytes_.append(bytes); }
-    std::string take() { return std::exchange(bytes_, {}); }
-
-private:
-    std::string bytes_;
-};
 
 struct Parsed {
     int code = 0;

@@ -18,22 +18,16 @@
 
 #include "server/deferred_reply.h"
 #include "server/session.h"
+#include "support/string_sink.h"
 
 using dfp::server::DeferredReply;
 using dfp::storage::ForumStore;
 using dfp::storage::StoreError;
 using dfp::storage::StoreResult;
 
+using dfp::test::StringSink;
+
 namespace {
-
-class StringSink : public dfp::server::ReplySink {
-public:
-    void write(std::string_view bytes) override { bytes_.append(bytes); }
-    std::string take() { return std::exchange(bytes_, {}); }
-
-private:
-    std::string bytes_;
-};
 
 struct SocketPair {
     SocketPair() {

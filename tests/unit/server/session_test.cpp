@@ -11,6 +11,9 @@
 
 #include "server/session.h"
 #include "support/fake_store.h"
+#include "support/string_sink.h"
+
+using dfp::test::StringSink;
 
 namespace {
 
@@ -20,15 +23,6 @@ using dfp::server::ServerConfig;
 using dfp::server::ServerContext;
 using dfp::server::Session;
 using dfp::server::SessionRegistry;
-
-class StringSink : public dfp::server::ReplySink {
-public:
-    void write(std::string_view bytes) override { bytes_.append(bytes); }
-    std::string take() { return std::exchange(bytes_, {}); }
-
-private:
-    std::string bytes_;
-};
 
 struct Forum {
     Forum() {

@@ -11,6 +11,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -129,6 +130,17 @@ private:
     int bodies_ = 0;                    // guarded by mu_
     int commits_ = 0;                   // guarded by mu_
     std::vector<std::size_t> batches_;  // guarded by mu_
+};
+
+// A store with the gate's hooks, the user Yoda and Yoda's thread Topic: where most cases start.
+struct TopicStore {
+    TopicStore() {
+        BOOST_REQUIRE(store->createUser("Yoda", "pw"));
+        BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+    }
+    StoreFixture fixture;
+    BatchGate gate;
+    std::unique_ptr<dfp::storage::ForumStore> store = fixture.open(gate.hooks());
 };
 
 // Writers on their own threads, each recording its outcome as text ("ok", "ok 7" for a message
@@ -327,12 +339,7 @@ BOOST_AUTO_TEST_CASE(concurrent_posts_are_each_stored_once_under_the_number_ackn
 }
 
 // Twenty writes queued behind a held one go in one transaction: two commits for 21 posts.
-BOOST_AUTO_TEST_CASE(writes_queued_behind_a_transaction_share_the_next_commit) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(writes_queued_behind_a_transaction_share_the_next_commit, TopicStore) {
     gate.reset();
     constexpr std::size_t kQueued = 20;
     std::vector<std::function<std::string()>> batch;
@@ -361,12 +368,7 @@ BOOST_AUTO_TEST_CASE(writes_queued_behind_a_transaction_share_the_next_commit) {
 }
 
 // A lone writer does not wait for company: its batch is itself, committed at once.
-BOOST_AUTO_TEST_CASE(a_lone_write_commits_alone) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(a_lone_write_commits_alone, TopicStore) {
     gate.reset();
     BOOST_CHECK_EQUAL(posted(store->postMessage("Topic", "Yoda", "alone")), "ok 1");
     const std::vector<std::size_t> batches{1};
@@ -424,12 +426,8 @@ BOOST_AUTO_TEST_CASE(a_refused_write_does_not_undo_its_batch_mates) {
 
 // A write that throws after its statements ran gets the exception; its changes (the message
 // and the bump of the thread's counter) are undone, so its batch-mates' numbers leave no gap.
-BOOST_AUTO_TEST_CASE(an_exception_in_a_write_reaches_its_caller_and_the_others_commit) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(an_exception_in_a_write_reaches_its_caller_and_the_others_commit,
+                        TopicStore) {
     gate.reset();
     gate.throwAtBody(2);  // the lead is body 0: "throws" is the second of the batch
     Writers writers(4);
@@ -488,12 +486,7 @@ BOOST_AUTO_TEST_CASE(a_write_that_fills_the_database_fails_alone) {
 
 // A COMMIT that fails (SQLite's commit hook refuses it, as an I/O error would) fails every
 // write of its batch, uploads included, and leaves no trace: no row, no blob, no temp file.
-BOOST_AUTO_TEST_CASE(a_failing_commit_reaches_every_writer_and_leaves_nothing) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(a_failing_commit_reaches_every_writer_and_leaves_nothing, TopicStore) {
     BOOST_REQUIRE(store->postMessage("Topic", "Yoda", "before"));
     BOOST_REQUIRE(dfp::test::uploadFile(*store, "Topic", "old.txt", "Yoda", "old"));
     const auto before = dfp::test::diskState(fixture);
@@ -529,19 +522,15 @@ BOOST_AUTO_TEST_CASE(a_failing_commit_reaches_every_writer_and_leaves_nothing) {
 // Blobs follow their rows through a batch: a removal unlinks only after the COMMIT, an upload
 // whose thread a batch-mate removed is refused and its blob goes, and what is left in files/
 // is exactly what the rows name.
-BOOST_AUTO_TEST_CASE(uploads_and_removals_in_one_batch_leave_exactly_the_named_blobs) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(uploads_and_removals_in_one_batch_leave_exactly_the_named_blobs,
+                        TopicStore) {
     BOOST_REQUIRE(store->createThread("Other", "Yoda"));
     BOOST_REQUIRE(dfp::test::uploadFile(*store, "Topic", "old.txt", "Yoda", "old"));
     BOOST_REQUIRE(dfp::test::uploadFile(*store, "Other", "other.txt", "Yoda", "other"));
     BOOST_REQUIRE_EQUAL(dfp::test::directoryEntries(fixture.filesDir()).size(), 2u);
     gate.reset();
     auto upload = [&](const char* title, const char* name) {
-        return [&store, title, name] {
+        return [this, title, name] {
             return outcome(dfp::test::uploadFile(*store, title, name, "Yoda", name));
         };
     };
@@ -578,12 +567,7 @@ BOOST_AUTO_TEST_CASE(uploads_and_removals_in_one_batch_leave_exactly_the_named_b
 
 // A write queued without waiting gets its outcome once, after its COMMIT: the number, the
 // refusal, or the exception of a COMMIT that failed (and then nothing of it is stored).
-BOOST_AUTO_TEST_CASE(a_write_queued_without_waiting_hears_of_its_commit_once) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(a_write_queued_without_waiting_hears_of_its_commit_once, TopicStore) {
     LaterOutcomes later;
     store->postMessageLater("Topic", "Yoda", "first", later.callback(0));
     store->postMessageLater("Missing", "Yoda", "lost", later.callback(1));
@@ -604,12 +588,7 @@ BOOST_AUTO_TEST_CASE(a_write_queued_without_waiting_hears_of_its_commit_once) {
 
 // Writes queued without waiting behind a running batch share the next one, in queue order,
 // with waiting writers among them.
-BOOST_AUTO_TEST_CASE(writes_queued_without_waiting_share_a_commit_in_queue_order) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(writes_queued_without_waiting_share_a_commit_in_queue_order, TopicStore) {
     gate.reset();
     LaterOutcomes later;
     Writers writers(2);
@@ -645,12 +624,7 @@ BOOST_AUTO_TEST_CASE(writes_queued_without_waiting_share_a_commit_in_queue_order
 
 // Closing the store finishes what is queued first: every callback has run, and every message
 // it acknowledged is stored, by the time the store is gone.
-BOOST_AUTO_TEST_CASE(closing_the_store_finishes_every_write_queued_without_waiting) {
-    StoreFixture fixture;
-    BatchGate gate;
-    auto store = fixture.open(gate.hooks());
-    BOOST_REQUIRE(store->createUser("Yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
+BOOST_FIXTURE_TEST_CASE(closing_the_store_finishes_every_write_queued_without_waiting, TopicStore) {
     LaterOutcomes later;
     constexpr int kLater = 5;
     {
