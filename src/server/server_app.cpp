@@ -1,7 +1,10 @@
 #include "server/server_app.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -56,6 +59,42 @@ void blockSignals() {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     // A peer that vanishes must surface as an error on that session, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
+}
+
+// Descriptors a server of maxSessions needs at most: a socket and a DeferredReply's eventfd
+// per session, and a margin for the listener, SQLite's files, the log and uploads.
+std::uint64_t descriptorsNeeded(std::uint64_t maxSessions) {
+    return 2 * maxSessions + 256;
+}
+
+// Raises the soft limit on open files to the hard limit (the soft one is often 1024, which a
+// thousand sessions with their eventfds pass); says so in the log, and warns when even the
+// hard limit is short of what maxSessions needs, since accept() then fails with EMFILE
+// before the session limit answers 503.
+void raiseDescriptorLimit(Poco::Logger& log, std::uint64_t maxSessions) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+            limit = raised;
+        }
+    }
+    const std::uint64_t needed = descriptorsNeeded(maxSessions);
+    const std::uint64_t have =
+        limit.rlim_cur == RLIM_INFINITY ? needed : static_cast<std::uint64_t>(limit.rlim_cur);
+    if (have < needed) {
+        log.warning(
+            "event=fd-limit open-files=%s needed=%s max-sessions=%s hint=\"raise the "
+            "hard limit (LimitNOFILE=, ulimit -Hn) or lower dfp.max-sessions\"",
+            std::to_string(have), std::to_string(needed), std::to_string(maxSessions));
+    } else {
+        log.information("event=fd-limit open-files=%s needed=%s", std::to_string(have),
+                        std::to_string(needed));
+    }
 }
 
 // A dfp.* key in a config file that no option has is a typo the operator wants to hear about.
@@ -282,6 +321,7 @@ int ServerApp::main(const std::vector<std::string>& args) {
     }
     log.information("event=startup version=%s data-dir=\"%s\" schema-version=%d",
                     std::string(DFP_VERSION), settings.dataDir.string(), store->schemaVersion());
+    raiseDescriptorLimit(log, settings.maxSessions);
 
     HangupWatcher hangups([&log, logFile]() mutable {
         if (logFile) {

@@ -5,14 +5,18 @@
 #include <boost/test/unit_test.hpp>
 
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "support/file_watch.h"
@@ -46,6 +50,23 @@ std::uint16_t listeningPortIn(const std::filesystem::path& log) {
     std::from_chars(text.data() + colon + 1, text.data() + end, port);
     BOOST_TEST_REQUIRE(port != 0);
     return port;
+}
+
+// The soft and hard "Max open files" of a process, as /proc/PID/limits shows them.
+std::pair<std::string, std::string> openFileLimits(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/limits");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("Max open files", 0) == 0) {
+            std::istringstream fields(line.substr(std::string("Max open files").size()));
+            std::string soft;
+            std::string hard;
+            fields >> soft >> hard;
+            return {soft, hard};
+        }
+    }
+    BOOST_FAIL("no open files line in /proc/" << pid << "/limits");
+    return {};
 }
 
 struct OperatorFixture : ServerFixture {
@@ -207,6 +228,43 @@ BOOST_AUTO_TEST_CASE(rotates_the_log_file_and_keeps_only_the_newest_old_ones) {
     BOOST_TEST(!archives.empty());
     BOOST_TEST(archives.size() <= 2u);
     BOOST_TEST(readWholeFile(logFile()).find("step=done") != std::string::npos);
+}
+
+// A shell's soft limit on open files is often 1024, short of a thousand sessions with their
+// reply eventfds: the server raises its soft limit to the hard one and says so.
+BOOST_AUTO_TEST_CASE(raises_its_open_file_limit_to_the_hard_limit) {
+    rlimit mine{};
+    BOOST_REQUIRE(::getrlimit(RLIMIT_NOFILE, &mine) == 0);
+    BOOST_REQUIRE(mine.rlim_max > 64);
+    rlimit lowered = mine;
+    lowered.rlim_cur = std::min<rlim_t>(mine.rlim_max - 1, 1024);
+    // The server inherits the lowered soft limit; this process gets its own back at once.
+    BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &lowered) == 0);
+    std::unique_ptr<ServerProcess> server;
+    try {
+        server = std::make_unique<ServerProcess>(options({}));
+    } catch (...) {
+        ::setrlimit(RLIMIT_NOFILE, &mine);
+        throw;
+    }
+    BOOST_REQUIRE(::setrlimit(RLIMIT_NOFILE, &mine) == 0);
+    server->awaitListening();
+    const auto [soft, hard] = openFileLimits(server->pid());
+    BOOST_TEST(soft == hard);
+    BOOST_TEST(soft != std::to_string(lowered.rlim_cur));
+    BOOST_TEST(server->waitForLog("event=fd-limit open-files=" + soft + " needed=2256"));
+}
+
+// A session limit that even the hard limit cannot serve is worth a warning: past the
+// descriptors, new connections fail in accept() before the limit can answer 503.
+BOOST_AUTO_TEST_CASE(warns_when_the_hard_limit_is_short_of_the_session_limit) {
+    // Linux caps the hard limit at fs.nr_open (1,048,576 unless raised), below what a million
+    // sessions need: 2 descriptors each and 256 more.
+    ServerProcess server(options({"--max-sessions=1000000"}));
+    server.awaitListening();
+    BOOST_TEST(server.waitForLog("needed=2000256 max-sessions=1000000"));
+    BOOST_TEST(server.log().find("Warning dfp.server: event=fd-limit") != std::string::npos,
+               server.log());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
