@@ -391,12 +391,14 @@ BOOST_AUTO_TEST_CASE(a_refused_write_does_not_undo_its_batch_mates) {
     BOOST_REQUIRE(store->createUser("Luke", "pw"));
     BOOST_REQUIRE(store->createThread("Topic", "Yoda"));
     gate.reset();
-    Writers writers(8);
+    Writers writers(9);
     runAsOneBatch(gate, writers,
                   [&] { return posted(store->postMessage("Topic", "Yoda", "lead")); },
                   {
                       [&] { return posted(store->postMessage("Topic", "Yoda", "a")); },
                       [&] { return posted(store->postMessage("Missing", "Yoda", "lost")); },
+                      // Refused for its author: it keeps no number, so "b" below is 3.
+                      [&] { return posted(store->postMessage("Topic", "Nobody", "ghost")); },
                       [&] { return outcome(store->deleteMessage("Topic", 2, "Luke")); },
                       [&] { return outcome(store->createThread("Topic", "Luke")); },
                       [&] { return outcome(store->createThread("New", "Luke")); },
@@ -406,11 +408,12 @@ BOOST_AUTO_TEST_CASE(a_refused_write_does_not_undo_its_batch_mates) {
     BOOST_CHECK_EQUAL(writers.outcome(0), "ok 1");
     BOOST_CHECK_EQUAL(writers.outcome(1), "ok 2");
     BOOST_CHECK_EQUAL(writers.outcome(2), describe(StoreError::ThreadNotFound));
-    BOOST_CHECK_EQUAL(writers.outcome(3), describe(StoreError::NotAuthor));
-    BOOST_CHECK_EQUAL(writers.outcome(4), describe(StoreError::AlreadyExists));
-    BOOST_CHECK_EQUAL(writers.outcome(5), "ok");
-    BOOST_CHECK_EQUAL(writers.outcome(6), describe(StoreError::AlreadyExists));
-    BOOST_CHECK_EQUAL(writers.outcome(7), "ok 3");
+    BOOST_CHECK_EQUAL(writers.outcome(3), describe(StoreError::UserNotFound));
+    BOOST_CHECK_EQUAL(writers.outcome(4), describe(StoreError::NotAuthor));
+    BOOST_CHECK_EQUAL(writers.outcome(5), describe(StoreError::AlreadyExists));
+    BOOST_CHECK_EQUAL(writers.outcome(6), "ok");
+    BOOST_CHECK_EQUAL(writers.outcome(7), describe(StoreError::AlreadyExists));
+    BOOST_CHECK_EQUAL(writers.outcome(8), "ok 3");
     const auto shown = texts(*store, "Topic");
     const std::vector<std::string> expected{"1 lead", "2 a", "3 b"};
     BOOST_CHECK_EQUAL_COLLECTIONS(shown.begin(), shown.end(), expected.begin(), expected.end());
@@ -418,7 +421,7 @@ BOOST_AUTO_TEST_CASE(a_refused_write_does_not_undo_its_batch_mates) {
     BOOST_REQUIRE_EQUAL(list.threads.size(), 2u);
     BOOST_CHECK_EQUAL(list.threads[1].title, "New");
     BOOST_CHECK_EQUAL(list.threads[1].creator, "Luke");
-    const std::vector<std::size_t> batches{1, 7};
+    const std::vector<std::size_t> batches{1, 8};
     const auto seen = gate.batches();
     BOOST_CHECK_EQUAL_COLLECTIONS(seen.begin(), seen.end(), batches.begin(), batches.end());
     BOOST_CHECK_EQUAL(gate.commits(), 2);
