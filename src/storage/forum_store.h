@@ -137,6 +137,20 @@ protected:
     FileReader() = default;
 };
 
+// Hands the outcome of produce() to done, as a write queued without waiting reports it: the
+// result, or a null result and the exception produce() threw. What done throws goes on up.
+template <typename T, typename Produce, typename Done>
+void handOver(Produce&& produce, Done&& done) {
+    std::optional<StoreResult<T>> result;
+    std::exception_ptr error;
+    try {
+        result.emplace(produce());
+    } catch (...) {
+        error = std::current_exception();
+    }
+    done(result ? &*result : nullptr, error);
+}
+
 class ForumStore {
 public:
     virtual ~ForumStore() = default;
@@ -194,14 +208,7 @@ public:
         std::function<void(const StoreResult<PostedMessage>* posted, std::exception_ptr error)>;
     virtual void postMessageLater(std::string title, std::string author, std::string text,
                                   PostedCallback done) {
-        std::optional<StoreResult<PostedMessage>> posted;
-        std::exception_ptr error;
-        try {
-            posted.emplace(postMessageStamped(title, author, text));
-        } catch (...) {
-            error = std::current_exception();
-        }
-        done(posted ? &*posted : nullptr, error);
+        handOver<PostedMessage>([&] { return postMessageStamped(title, author, text); }, done);
     }
     // MSG, when only the number matters.
     StoreResult<MessageNumber> postMessage(std::string_view title, std::string_view author,

@@ -505,10 +505,12 @@ void SqliteForumStore::PendingWrite::fail(std::exception_ptr error) {
     }
 }
 
+// A write whose body gives a StoreResult<T>. A waiting caller's (the default finish() wakes
+// it); LaterWrite below is one queued without waiting.
 template <typename T, typename Body>
-class SqliteForumStore::TypedWrite final : public SqliteForumStore::PendingWrite {
+class SqliteForumStore::TypedWrite : public SqliteForumStore::PendingWrite {
 public:
-    explicit TypedWrite(Body& body) : body_(body) {}
+    explicit TypedWrite(Body body) : body_(std::move(body)) {}
 
     bool run(Connection& connection) override {
         result_.emplace(body_(connection));
@@ -533,65 +535,38 @@ public:
     }
 
 private:
-    Body& body_;
+    Body body_;
     std::optional<StoreResult<T>> result_;
 };
 
 template <typename T, typename Body>
 StoreResult<T> SqliteForumStore::inWriteTransaction(Body&& body) {
     requireWritable();
-    TypedWrite<T, std::remove_reference_t<Body>> write(body);
+    TypedWrite<T, std::decay_t<Body>> write(std::forward<Body>(body));
     submitWrite(write);
     return write.take();
 }
 
-// A MSG queued without a waiting caller: it owns its strings, and hands its outcome to the
-// callback on the writer thread.
-class SqliteForumStore::LaterPost final : public SqliteForumStore::PendingWrite {
+// A write queued without a waiting caller: it owns its body (and what the body refers to),
+// hands its outcome to the callback on the thread that finishes it, and then goes.
+template <typename T, typename Body>
+class SqliteForumStore::LaterWrite final : public SqliteForumStore::TypedWrite<T, Body> {
 public:
-    LaterPost(SqliteForumStore& store, std::string title, std::string author, std::string text,
-              PostedCallback done)
-        : store_(store),
-          title_(std::move(title)),
-          author_(std::move(author)),
-          text_(std::move(text)),
-          done_(std::move(done)) {}
+    using Done = std::function<void(const StoreResult<T>*, std::exception_ptr)>;
+    LaterWrite(Body body, Done done)
+        : TypedWrite<T, Body>(std::move(body)), done_(std::move(done)) {}
 
-    bool run(Connection& connection) override {
-        result_.emplace(store_.postInto(connection, title_, author_, text_));
-        return static_cast<bool>(*result_);
-    }
-    void discard() override { result_.reset(); }
     void finish() noexcept override {
-        std::unique_ptr<LaterPost> self(this);
-        std::optional<StoreResult<PostedMessage>> full;
-        std::exception_ptr error = error_;
-        if (storageFull_) {
-            full.emplace(StoreError::StorageFull);
-        } else if (!error && !result_) {
-            // runBatch ends every write with an outcome; this guards our own invariant.
-            error = std::make_exception_ptr(std::logic_error("a write ended without an outcome"));
-        }
-        const StoreResult<PostedMessage>* outcome = nullptr;
-        if (full) {
-            outcome = &*full;
-        } else if (!error) {
-            outcome = &*result_;
-        }
+        std::unique_ptr<LaterWrite> self(this);
         try {
-            done_(error ? nullptr : outcome, error);
+            handOver<T>([this] { return this->take(); }, done_);
         } catch (...) {
             // The callback must not throw (forum_store.h); the writer thread goes on regardless.
         }
     }
 
 private:
-    SqliteForumStore& store_;
-    const std::string title_;
-    const std::string author_;
-    const std::string text_;
-    const PostedCallback done_;
-    std::optional<StoreResult<PostedMessage>> result_;
+    const Done done_;
 };
 
 void SqliteForumStore::submitWrite(PendingWrite& write) {
@@ -929,10 +904,14 @@ StoreResult<ForumStore::PostedMessage> SqliteForumStore::postMessageStamped(std:
 void SqliteForumStore::postMessageLater(std::string title, std::string author, std::string text,
                                         PostedCallback done) {
     requireWritable();
-    auto write = std::make_unique<LaterPost>(*this, std::move(title), std::move(author),
-                                             std::move(text), std::move(done));
+    auto body = [this, title = std::move(title), author = std::move(author),
+                 text = std::move(text)](Connection& connection) {
+        return postInto(connection, title, author, text);
+    };
+    auto write = std::make_unique<LaterWrite<PostedMessage, decltype(body)>>(std::move(body),
+                                                                             std::move(done));
     enqueue(*write);
-    write.release();  // the writer thread's now: LaterPost::finish() deletes it
+    write.release();  // the writer thread's now: LaterWrite::finish() deletes it
 }
 
 StoreResult<ForumStore::PostedMessage> SqliteForumStore::postInto(Connection& connection,

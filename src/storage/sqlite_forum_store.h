@@ -197,7 +197,8 @@ private:
     };
     template <typename T, typename Body>
     class TypedWrite;
-    class LaterPost;
+    template <typename T, typename Body>
+    class LaterWrite;
 
     // Runs body(connection) in a write transaction, possibly shared with other writers' bodies
     // (group commit), and returns its result once that transaction has committed. A refused
