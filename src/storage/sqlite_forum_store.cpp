@@ -341,6 +341,9 @@ SqliteForumStore::~SqliteForumStore() {
             closing_ = true;
         }
         work_.notify_one();
+        if (hooks_.closing) {
+            hooks_.closing();
+        }
         writer_.join();
     }
 }

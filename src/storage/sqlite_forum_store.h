@@ -75,6 +75,10 @@ struct StoreTestHooks {
     // Called on the checkpointer thread before each background checkpoint; it may block (to
     // hold checkpoints back while a test writes) but must not call the store.
     std::function<void()> beforeCheckpoint;
+    // Called by the destructor once it has told the writer thread to stop, before it waits for
+    // it to finish what is queued (to let a test release a batch it holds only then). It must
+    // not call the store.
+    std::function<void()> closing;
     // Called on the checkpointer thread after each background checkpoint, with SQLite's
     // result code, the WAL's frames and how many of them are now in the database file.
     std::function<void(int result, int walFrames, int checkpointedFrames)> checkpointed;

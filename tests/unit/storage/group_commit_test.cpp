@@ -53,11 +53,18 @@ public:
             if (hold_) {
                 hold_ = false;
                 held_ = true;
+                ++timesHeld_;
                 waiting_ = 0;  // this batch took the whole queue
                 changed_.notify_all();
                 changed_.wait_for(lock, kDeadline, [&] { return released_; });
                 held_ = false;
+                released_ = false;  // a later hold waits for a release of its own
             }
+        };
+        hooks.closing = [this] {
+            std::lock_guard lock(mu_);
+            closing_ = true;
+            changed_.notify_all();
         };
         hooks.failCommit = [this] {
             std::lock_guard lock(mu_);
@@ -89,6 +96,16 @@ public:
     bool waitUntilHeld() {
         std::unique_lock lock(mu_);
         return changed_.wait_for(lock, kDeadline, [&] { return held_; });
+    }
+    // True once the n-th held batch (counting from the gate's start) is being held.
+    bool waitUntilHeldTimes(int n) {
+        std::unique_lock lock(mu_);
+        return changed_.wait_for(lock, kDeadline, [&] { return held_ && timesHeld_ >= n; });
+    }
+    // True once the store's destructor has told its writer thread to stop.
+    bool waitUntilClosing() {
+        std::unique_lock lock(mu_);
+        return changed_.wait_for(lock, kDeadline, [&] { return closing_; });
     }
     // True once n writes wait behind the held batch.
     bool waitForWaiting(std::size_t n) {
@@ -125,6 +142,8 @@ private:
     bool hold_ = false;                 // guarded by mu_
     bool held_ = false;                 // guarded by mu_
     bool released_ = false;             // guarded by mu_
+    int timesHeld_ = 0;                 // guarded by mu_
+    bool closing_ = false;              // guarded by mu_
     bool failCommits_ = false;          // guarded by mu_
     int throwAtBody_ = -1;              // guarded by mu_
     int bodies_ = 0;                    // guarded by mu_
@@ -625,27 +644,39 @@ BOOST_FIXTURE_TEST_CASE(writes_queued_without_waiting_share_a_commit_in_queue_or
     BOOST_CHECK_EQUAL(gate.commits(), 2);
 }
 
-// Closing the store finishes what is queued first: every callback has run, and every message
-// it acknowledged is stored, by the time the store is gone.
+// Closing the store finishes what is queued first: writes still queued when the destructor
+// tells the writer thread to stop are run, and their callbacks called, before it returns.
+// The writer thread's batch is held until the destructor has begun, so two writes are
+// certainly still in the queue then.
 BOOST_FIXTURE_TEST_CASE(closing_the_store_finishes_every_write_queued_without_waiting, TopicStore) {
     LaterOutcomes later;
-    constexpr int kLater = 5;
-    {
-        Writers writers(1);
-        gate.holdNextBatch();
-        writers.start([&] { return posted(store->postMessage("Topic", "Yoda", "lead")); });
-        BOOST_REQUIRE(gate.waitUntilHeld());
-        for (int k = 0; k < kLater; ++k) {
-            store->postMessageLater("Topic", "Yoda", "q" + std::to_string(k),
-                                    later.callback(static_cast<std::size_t>(k)));
-        }
-        gate.release();
-    }  // the lead has returned; the five may still be queued
-    store.reset();
-    BOOST_CHECK_EQUAL(later.total(), kLater);
+    Writers writers(1);
+    gate.holdNextBatch();
+    writers.start([&] { return posted(store->postMessage("Topic", "Yoda", "lead")); });
+    BOOST_REQUIRE(gate.waitUntilHeld());  // the lone write, on its caller's thread
+    store->postMessageLater("Topic", "Yoda", "a", later.callback(0));
+    BOOST_REQUIRE(gate.waitForWaiting(1));
+    gate.holdNextBatch();  // the writer thread's batch, [a], is held in its turn
+    gate.release();
+    BOOST_REQUIRE(gate.waitUntilHeldTimes(2));
+    writers.join();
+    store->postMessageLater("Topic", "Yoda", "b", later.callback(1));
+    store->postMessageLater("Topic", "Yoda", "c", later.callback(2));
+    BOOST_REQUIRE(gate.waitForWaiting(2));
+    std::thread closer([&] { store.reset(); });
+    const bool closing = gate.waitUntilClosing();
+    gate.release();
+    closer.join();
+    BOOST_REQUIRE(closing);
+    BOOST_CHECK_EQUAL(writers.outcome(0), "ok 1");
+    BOOST_CHECK_EQUAL(later.total(), 3);
+    BOOST_CHECK_EQUAL(later.outcome(0), "ok 2");
+    BOOST_CHECK_EQUAL(later.outcome(1), "ok 3");
+    BOOST_CHECK_EQUAL(later.outcome(2), "ok 4");
     auto reopened = fixture.open();
     const auto shown = texts(*reopened, "Topic");
-    BOOST_CHECK_EQUAL(shown.size(), static_cast<std::size_t>(kLater + 1));
+    const std::vector<std::string> expected{"1 lead", "2 a", "3 b", "4 c"};
+    BOOST_CHECK_EQUAL_COLLECTIONS(shown.begin(), shown.end(), expected.begin(), expected.end());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
