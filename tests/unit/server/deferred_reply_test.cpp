@@ -89,41 +89,44 @@ struct FollowUps {
     std::vector<dfp::storage::MessageNumber> numbers;
 };
 
+// A socket pair and a DeferredReply on its session end, with what the session side needs.
+struct PendingReply {
+    ForumStore::PostedCallback begin() { return reply.begin(formatted, followUps.then()); }
+
+    SocketPair pair;
+    FollowUps followUps;
+    DeferredReply reply{pair.session};
+    StringSink sink;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(deferred_reply)
 
 // The follow-up (keeping the kept RDT reply warm, in the server) waits for settle(), on the
 // session's thread, and runs once.
-BOOST_AUTO_TEST_CASE(the_finishing_thread_sends_the_reply_and_leaves_only_the_follow_up) {
-    SocketPair pair;
-    FollowUps followUps;
-    DeferredReply reply(pair.session);
+BOOST_FIXTURE_TEST_CASE(the_finishing_thread_sends_the_reply_and_leaves_only_the_follow_up,
+                        PendingReply) {
     BOOST_CHECK(!reply.pending());
-    const auto done = reply.begin(formatted, followUps.then());
+    const auto done = begin();
     BOOST_CHECK(reply.pending());
     finishOnAnotherThread(done, ForumStore::PostedMessage{7, std::nullopt});
     BOOST_CHECK(!reply.pending());
     BOOST_CHECK(!readable(reply.wakeFd()));
     BOOST_CHECK_EQUAL(readAvailable(pair.peer), "201 7 message posted\n");
     BOOST_CHECK(followUps.numbers.empty());
-    StringSink sink;
     reply.settle(sink, refuseNothing);
     BOOST_CHECK_EQUAL(sink.take(), "");
     reply.settle(sink, refuseNothing);
     BOOST_CHECK((followUps.numbers == std::vector<dfp::storage::MessageNumber>{7}));
 }
 
-BOOST_AUTO_TEST_CASE(a_refusal_is_handed_back_and_answered_by_the_session) {
-    SocketPair pair;
-    FollowUps followUps;
-    DeferredReply reply(pair.session);
-    const auto done = reply.begin(formatted, followUps.then());
+BOOST_FIXTURE_TEST_CASE(a_refusal_is_handed_back_and_answered_by_the_session, PendingReply) {
+    const auto done = begin();
     finishOnAnotherThread(done, StoreResult<ForumStore::PostedMessage>(StoreError::ThreadNotFound));
     BOOST_CHECK(reply.pending());
     BOOST_CHECK(readable(reply.wakeFd()));
     BOOST_CHECK_EQUAL(readAvailable(pair.peer), "");  // nothing sent by the finishing thread
-    StringSink sink;
     std::optional<StoreError> refused;
     reply.settle(sink, [&](StoreError error) { refused = error; });
     BOOST_CHECK(refused == StoreError::ThreadNotFound);
@@ -132,14 +135,10 @@ BOOST_AUTO_TEST_CASE(a_refusal_is_handed_back_and_answered_by_the_session) {
     BOOST_CHECK(followUps.numbers.empty());  // nothing was posted
 }
 
-BOOST_AUTO_TEST_CASE(settle_rethrows_the_exception_the_write_ended_with_once) {
-    SocketPair pair;
-    FollowUps followUps;
-    DeferredReply reply(pair.session);
-    const auto done = reply.begin(formatted, followUps.then());
+BOOST_FIXTURE_TEST_CASE(settle_rethrows_the_exception_the_write_ended_with_once, PendingReply) {
+    const auto done = begin();
     finishOnAnotherThread(done, std::nullopt,
                           std::make_exception_ptr(std::runtime_error("disk on fire")));
-    StringSink sink;
     BOOST_CHECK_EXCEPTION(
         reply.settle(sink, refuseNothing), std::runtime_error,
         [](const std::runtime_error& e) { return std::string(e.what()) == "disk on fire"; });
@@ -151,8 +150,8 @@ BOOST_AUTO_TEST_CASE(settle_rethrows_the_exception_the_write_ended_with_once) {
 
 // A client that does not read fills the socket; the finishing thread must not wait for it,
 // so what it could not send goes back to the session, which sends it after what went before.
-BOOST_AUTO_TEST_CASE(a_reply_the_full_socket_would_not_take_is_handed_back_whole_or_in_part) {
-    SocketPair pair;
+BOOST_FIXTURE_TEST_CASE(a_reply_the_full_socket_would_not_take_is_handed_back_whole_or_in_part,
+                        PendingReply) {
     std::size_t filled = 0;
     const std::string chunk(4096, 'x');
     while (true) {
@@ -166,13 +165,10 @@ BOOST_AUTO_TEST_CASE(a_reply_the_full_socket_would_not_take_is_handed_back_whole
         ++filled;
     }
     BOOST_REQUIRE_GT(filled, 0u);
-    FollowUps followUps;
-    DeferredReply reply(pair.session);
-    const auto done = reply.begin(formatted, followUps.then());
+    const auto done = begin();
     finishOnAnotherThread(done, ForumStore::PostedMessage{3, std::nullopt});
     BOOST_CHECK(reply.pending());
     BOOST_CHECK(readable(reply.wakeFd()));
-    StringSink sink;
     reply.settle(sink, refuseNothing);
     BOOST_CHECK(!reply.pending());
     // The peer reads the filler, then any part of the line the finishing thread did send;
@@ -184,16 +180,12 @@ BOOST_AUTO_TEST_CASE(a_reply_the_full_socket_would_not_take_is_handed_back_whole
     BOOST_CHECK((followUps.numbers == std::vector<dfp::storage::MessageNumber>{3}));
 }
 
-BOOST_AUTO_TEST_CASE(a_callback_never_queued_leaves_nothing_pending) {
-    SocketPair pair;
-    FollowUps followUps;
-    DeferredReply reply(pair.session);
+BOOST_FIXTURE_TEST_CASE(a_callback_never_queued_leaves_nothing_pending, PendingReply) {
     {
-        const auto done = reply.begin(formatted, followUps.then());
+        const auto done = begin();
         reply.cancel();
     }
     BOOST_CHECK(!reply.pending());
-    StringSink sink;
     reply.settle(sink, refuseNothing);
     BOOST_CHECK_EQUAL(sink.take(), "");
     BOOST_CHECK(followUps.numbers.empty());
