@@ -39,6 +39,8 @@ struct Expectation {
     // 1 GiB download from spending a core on SHA-256. Not owned: it outlives the check.
     std::string_view pattern;
     bool uploadDone = false;  // UPD: the 201 after the bytes, not the 340 before them
+
+    bool operator==(const Expectation&) const = default;
 };
 
 Expectation expectGreeting();
