@@ -931,12 +931,8 @@ StoreResult<ForumStore::PostedMessage> SqliteForumStore::postInto(Connection& co
     }
     // Numbers are never reused (protocol.md §4), so EDT/DLT keep meaning the message
     // the user saw: the number comes from a per-thread counter that only grows, where
-    // MAX(number)+1 would hand out a deleted last number again.
-    {
-        auto take = connection.prepare(kTakeMessageNumber);
-        take->bind(1, thread->id);
-        take->exec();
-    }
+    // MAX(number)+1 would hand out a deleted last number again. The insert's trigger
+    // (migration 0006) moves the counters past it.
     auto insert = connection.prepare(kInsertMessage);
     insert->bind(1, thread->id);
     insert->bind(2, thread->nextNumber);
@@ -945,8 +941,8 @@ StoreResult<ForumStore::PostedMessage> SqliteForumStore::postInto(Connection& co
     bindText(*insert, 5, text);
     insert->bind(6, now());
     insert->exec();
-    // The insert's trigger (migration 0004) added one to the version read above, in
-    // this transaction: nothing else can come between.
+    // The insert's trigger (migrations 0004, 0006) added one to the version read above,
+    // in this transaction: nothing else can come between.
     return PostedMessage{thread->nextNumber, ViewVersion{thread->id, thread->version + 1}};
 }
 

@@ -43,8 +43,6 @@ inline constexpr char kListThreads[] =
     " ORDER BY t.id";
 inline constexpr char kThreadBlobs[] = "SELECT blob FROM files WHERE thread_id = ?1";
 inline constexpr char kDeleteThread[] = "DELETE FROM threads WHERE id = ?1";
-inline constexpr char kTakeMessageNumber[] =
-    "UPDATE threads SET next_number = next_number + 1, next_seq = next_seq + 1 WHERE id = ?1";
 inline constexpr char kTakeSeq[] = "UPDATE threads SET next_seq = next_seq + 1 WHERE id = ?1";
 inline constexpr char kInsertMessage[] =
     "INSERT INTO messages (thread_id, number, seq, author_id, text, created)"

@@ -113,6 +113,42 @@ BOOST_AUTO_TEST_CASE(a_change_made_by_another_process_s_connection_is_seen) {
     BOOST_TEST(!(versionOf(*store, "jedi") == before));
 }
 
+// A message inserted by plain SQL, with numbers of its own choosing, bumps the stamp and moves
+// the thread's counters past it (migration 0006): the store's next post takes the number
+// after it instead of colliding with it, and numbers still only grow.
+BOOST_AUTO_TEST_CASE(a_message_inserted_by_another_writer_moves_the_counters_past_it) {
+    auto store = open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    const ViewVersion before = versionOf(*store, "jedi");
+    {
+        SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
+        other.exec(
+            "INSERT INTO messages (thread_id, number, seq, author_id, text, created)"
+            " SELECT id, 7, 9, creator_id, 'by hand', 0 FROM threads WHERE title = 'jedi'");
+    }
+    const ViewVersion after = versionOf(*store, "jedi");
+    BOOST_TEST(after.version == before.version + 1);
+
+    auto posted = store->postMessageStamped("jedi", "yoda", "after it");
+    BOOST_REQUIRE(static_cast<bool>(posted));
+    BOOST_TEST(posted->number == 8);
+    // A lower number inserted by hand (a deleted one restored) leaves the counter alone.
+    {
+        SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
+        other.exec(
+            "INSERT INTO messages (thread_id, number, seq, author_id, text, created)"
+            " SELECT id, 2, 20, creator_id, 'restored', 0 FROM threads WHERE title = 'jedi'");
+    }
+    posted = store->postMessageStamped("jedi", "yoda", "next");
+    BOOST_REQUIRE(static_cast<bool>(posted));
+    BOOST_TEST(posted->number == 9);
+    auto view = dfp::test::readThread(*store, "jedi");
+    BOOST_REQUIRE(static_cast<bool>(view));
+    BOOST_TEST(view->entries.size() == 5U);
+}
+
 BOOST_AUTO_TEST_CASE(the_list_changes_its_stamp_when_a_thread_comes_or_goes_and_only_then) {
     auto store = open();
     BOOST_REQUIRE(store->createUser("yoda", "pw"));
