@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <set>
+#include <string>
 
 #include "support/storage_fixture.h"
 
@@ -18,6 +19,21 @@ ViewVersion versionOf(dfp::storage::ForumStore& store, std::string_view title) {
     auto version = store.threadVersion(title);
     BOOST_TEST_REQUIRE(static_cast<bool>(version), "no version for " << title);
     return *version;
+}
+
+// A store with the user yoda and the thread jedi holding one message of his.
+auto openWithOneMessage(StoreFixture& fixture) {
+    auto store = fixture.open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    return store;
+}
+
+// Runs sql as dfp-admin's moderation does: its own connection, plain SQL, no store code.
+void execElsewhere(const StoreFixture& fixture, const std::string& sql) {
+    SQLite::Database other(fixture.databaseFile(), SQLite::OPEN_READWRITE);
+    other.exec(sql);
 }
 
 }  // namespace
@@ -100,16 +116,9 @@ BOOST_AUTO_TEST_CASE(a_thread_created_again_under_its_title_never_repeats_a_stam
 }
 
 BOOST_AUTO_TEST_CASE(a_change_made_by_another_process_s_connection_is_seen) {
-    auto store = open();
-    BOOST_REQUIRE(store->createUser("yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
-    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    auto store = openWithOneMessage(*this);
     const ViewVersion before = versionOf(*store, "jedi");
-    {
-        // As dfp-admin's moderation does: its own connection, plain SQL, no store code.
-        SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
-        other.exec("DELETE FROM messages WHERE number = 1");
-    }
+    execElsewhere(*this, "DELETE FROM messages WHERE number = 1");
     BOOST_TEST(!(versionOf(*store, "jedi") == before));
 }
 
@@ -117,17 +126,15 @@ BOOST_AUTO_TEST_CASE(a_change_made_by_another_process_s_connection_is_seen) {
 // the thread's counters past it (migration 0006): the store's next post takes the number
 // after it instead of colliding with it, and numbers still only grow.
 BOOST_AUTO_TEST_CASE(a_message_inserted_by_another_writer_moves_the_counters_past_it) {
-    auto store = open();
-    BOOST_REQUIRE(store->createUser("yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
-    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    auto store = openWithOneMessage(*this);
     const ViewVersion before = versionOf(*store, "jedi");
-    {
-        SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
-        other.exec(
-            "INSERT INTO messages (thread_id, number, seq, author_id, text, created)"
-            " SELECT id, 7, 9, creator_id, 'by hand', 0 FROM threads WHERE title = 'jedi'");
-    }
+    auto insertAt = [](int number, int seq) {
+        const std::string columns = "(thread_id, number, seq, author_id, text, created)";
+        const std::string values = std::to_string(number) + ", " + std::to_string(seq);
+        return "INSERT INTO messages " + columns + " SELECT id, " + values +
+               ", creator_id, 'by hand', 0 FROM threads WHERE title = 'jedi'";
+    };
+    execElsewhere(*this, insertAt(7, 9));
     const ViewVersion after = versionOf(*store, "jedi");
     BOOST_TEST(after.version == before.version + 1);
 
@@ -135,12 +142,7 @@ BOOST_AUTO_TEST_CASE(a_message_inserted_by_another_writer_moves_the_counters_pas
     BOOST_REQUIRE(static_cast<bool>(posted));
     BOOST_TEST(posted->number == 8);
     // A lower number inserted by hand (a deleted one restored) leaves the counter alone.
-    {
-        SQLite::Database other(databaseFile(), SQLite::OPEN_READWRITE);
-        other.exec(
-            "INSERT INTO messages (thread_id, number, seq, author_id, text, created)"
-            " SELECT id, 2, 20, creator_id, 'restored', 0 FROM threads WHERE title = 'jedi'");
-    }
+    execElsewhere(*this, insertAt(2, 20));
     posted = store->postMessageStamped("jedi", "yoda", "next");
     BOOST_REQUIRE(static_cast<bool>(posted));
     BOOST_TEST(posted->number == 9);
