@@ -176,26 +176,22 @@ Outcome BenchClient::await(Expectation expectation, Clock::time_point start) {
     // Only a reply that starts on a clean stream can be kept whole, or compared whole.
     const bool keepable = (command == Command::Rdt || command == Command::Lst) &&
                           reader_.buffered() == 0 && !reader_.inBody();
-    std::string received;  // while keepable: the bytes fed since the reply began
-    const Feed feed = [&](std::string_view bytes) {
-        reader_.feed(bytes);
-        if (keepable && received.size() <= kMaxCheckedReply) {
-            received.append(bytes);
-        }
-    };
+    // While keepable, the bytes fed since the reply began (see feed()).
+    std::string received;
+    std::string* const keeping = keepable ? &received : nullptr;
     std::optional<Expectation> kept;
-    if (keepable) {
-        kept = expectation;
-    }
-    ReplyCheck check(std::move(expectation));
     Outcome outcome;
     std::optional<std::size_t> firstItemAt;
     try {
-        if (keepable && checked_ && checked_->expectation == *kept) {
-            if (std::optional<Outcome> repeated = awaitRepeat(start, feed)) {
+        if (keepable && checked_ && checked_->expectation == expectation) {
+            if (std::optional<Outcome> repeated = awaitRepeat(start, received)) {
                 return *repeated;
             }
         }
+        if (keepable) {
+            kept = expectation;  // a reply that passes becomes checked_
+        }
+        ReplyCheck check(std::move(expectation));
         for (;;) {
             while (reader_.next(event_, kMaxChunk)) {
                 const bool done = check.take(event_);
@@ -229,7 +225,7 @@ Outcome BenchClient::await(Expectation expectation, Clock::time_point start) {
                     std::string(commandName(command)) + ": the server closed the connection",
                     start);
             }
-            feed(std::string_view(buffer_.data(), got));
+            feed(std::string_view(buffer_.data(), got), keeping);
         }
     } catch (const IoError& e) {
         close();
@@ -237,7 +233,14 @@ Outcome BenchClient::await(Expectation expectation, Clock::time_point start) {
     }
 }
 
-std::optional<Outcome> BenchClient::awaitRepeat(Clock::time_point start, const Feed& feed) {
+void BenchClient::feed(std::string_view bytes, std::string* received) {
+    reader_.feed(bytes);
+    if (received != nullptr && received->size() <= kMaxCheckedReply) {
+        received->append(bytes);
+    }
+}
+
+std::optional<Outcome> BenchClient::awaitRepeat(Clock::time_point start, std::string& received) {
     const std::string_view expected = checked_->bytes;
     Outcome outcome;
     std::size_t matched = 0;
@@ -246,8 +249,8 @@ std::optional<Outcome> BenchClient::awaitRepeat(Clock::time_point start, const F
         const std::string_view bytes(buffer_.data(), got);
         const std::size_t compared = std::min(bytes.size(), expected.size() - matched);
         if (got == 0 || std::memcmp(bytes.data(), expected.data() + matched, compared) != 0) {
-            feed(expected.substr(0, matched));
-            feed(bytes);
+            feed(expected.substr(0, matched), &received);
+            feed(bytes, &received);
             return std::nullopt;
         }
         matched += compared;

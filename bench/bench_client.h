@@ -17,7 +17,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,15 +95,17 @@ private:
         std::uint64_t bodyItems = 0;
         std::uint64_t bodyBytes = 0;
     };
-    using Feed = std::function<void(std::string_view)>;
 
     // Reads and checks one reply; closes the connection if the stream cannot go on. An RDT or
     // LST reply that begins on a clean stream may be compared with checked_, or become it.
     Outcome await(Expectation expectation, Clock::time_point start);
     // Compares the reply as it arrives with checked_: its outcome if the whole of it matches.
-    // Otherwise nullopt, once every byte received is given to feed, so that the reply is
-    // parsed from its first byte.
-    std::optional<Outcome> awaitRepeat(Clock::time_point start, const Feed& feed);
+    // Otherwise nullopt, once every byte received is fed (into received too), so that the
+    // reply is parsed from its first byte.
+    std::optional<Outcome> awaitRepeat(Clock::time_point start, std::string& received);
+    // Gives bytes to the reader and, while the reply may be kept (received not null, and not
+    // past the size kept), appends them to received.
+    void feed(std::string_view bytes, std::string* received);
     Outcome failure(std::string problem, Clock::time_point start);
 
     const Endpoint* endpoint_;

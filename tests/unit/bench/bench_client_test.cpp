@@ -33,6 +33,9 @@ public:
         thread_ = std::thread([this] { serve(); });
     }
     ~ScriptedPeer() {
+        // Wakes an accept() still waiting if the test failed before connecting, so the join
+        // cannot hang; once connected, the peer ends when the client closes.
+        ::shutdown(listener_, SHUT_RDWR);
         thread_.join();
         ::close(listener_);
     }
