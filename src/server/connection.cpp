@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -20,7 +21,10 @@
 #include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/SocketImpl.h>
 
+#include "protocol/commands.h"
 #include "protocol/line_splitter.h"
+#include "protocol/request.h"
+#include "server/parking_lot.h"
 
 namespace dfp::server {
 
@@ -51,8 +55,8 @@ Poco::Timespan toTimespan(std::chrono::microseconds d) {
 // write() throw Poco::TimeoutException after the I/O timeout instead of holding the thread.
 class SocketSink : public ReplySink {
 public:
-    // zeroCopy: the socket is plain TCP, so a file can go to it by sendfile(2).
-    SocketSink(StreamSocket& socket, bool zeroCopy) : socket_(socket), zeroCopy_(zeroCopy) {}
+    // plainTcp: not TLS, so bytes may go to the descriptor directly, and a file by sendfile(2).
+    SocketSink(StreamSocket& socket, bool plainTcp) : socket_(socket), plainTcp_(plainTcp) {}
 
     void write(std::string_view bytes) override {
         if (codeOfFirstLine_.empty() && bytes.size() >= 3) {
@@ -76,7 +80,7 @@ public:
     }
 
     int handOffFd() override {
-        if (!zeroCopy_) {
+        if (!plainTcp_) {
             return -1;  // TLS: OpenSSL's state is this thread's alone
         }
         flush();
@@ -87,7 +91,7 @@ public:
     // it. The socket's send timeout bounds each sendfile as it bounds send.
     void writeFile(storage::FileReader& file, std::uint64_t size) override {
         const int in = file.descriptor();
-        if (!zeroCopy_ || in < 0) {
+        if (!plainTcp_ || in < 0) {
             ReplySink::writeFile(file, size);
             return;
         }
@@ -125,6 +129,14 @@ public:
 private:
     void sendAll(std::string_view bytes) {
         sentOfReply_ = sentOfReply_ || !bytes.empty();
+        if (plainTcp_ && !bytes.empty()) {
+            // What the socket takes now; only a peer that is not reading makes us wait, and a
+            // parking lot worker makes way for another before it does.
+            bytes.remove_prefix(sendNow(bytes));
+            if (!bytes.empty()) {
+                ParkingLot::compensate();
+            }
+        }
         while (!bytes.empty()) {
             int sent = socket_.sendBytes(
                 bytes.data(), static_cast<int>(std::min<std::size_t>(bytes.size(), 1 << 30)));
@@ -135,10 +147,30 @@ private:
         }
     }
 
+    std::size_t sendNow(std::string_view bytes) {
+        const int fd = socket_.impl()->sockfd();
+        std::size_t sent = 0;
+        while (sent < bytes.size()) {
+            const ssize_t n =
+                ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n > 0) {
+                sent += static_cast<std::size_t>(n);
+            } else if (n < 0 && errno == EINTR) {
+                continue;
+            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                break;
+            } else {
+                throw Poco::Net::ConnectionResetException(n < 0 ? std::strerror(errno)
+                                                                : "peer stopped receiving");
+            }
+        }
+        return sent;
+    }
+
     static constexpr std::uint64_t kSendfileMax = 1 << 30;
 
     StreamSocket& socket_;
-    const bool zeroCopy_;
+    const bool plainTcp_;
     bool sentOfReply_ = false;
     std::string buffer_;
     std::string codeOfFirstLine_;
@@ -165,46 +197,24 @@ public:
           buffer_(kReadBuffer),
           log_(Poco::Logger::get("dfp.session")) {}
 
-    // Serves the session until it ends; returns why it ended.
+    // Serves the session on this thread until it ends; returns why it ended.
     std::string run() {
-        sink_.write("200 DFP/1 " + context_.config.serverName + " ready\n");
-        sink_.flush();
-        sink_.takeCode();
-        connectedAt_ = lastActivity_ = Clock::now();
+        greet();
         for (;;) {
-            while (auto event = splitter_.next()) {
-                sawRequest_ = true;
-                if (auto reason = serve(*event)) {
-                    return *reason;
-                }
-                if (context_.registry.shuttingDown()) {
-                    return notify(kShutdownNotice, "shutdown");
-                }
+            if (auto reason = serveBuffered()) {
+                return *reason;
             }
-            if (context_.registry.shuttingDown()) {
-                return notify(kShutdownNotice, "shutdown");
-            }
-            const auto deadline =
-                std::min(lastActivity_ + context_.config.idleTimeout, loginDeadline());
-            Wake wake = waitReadable(deadline - Clock::now());
+            Wake wake = waitReadable(deadline() - Clock::now());
             if (wake == Wake::Shutdown) {
-                continue;  // answered at the top of the loop
+                continue;  // answered by serveBuffered()
             }
             if (wake == Wake::Settle) {
-                // The writer thread handed a reply back (a refusal, or a socket that was full).
-                session_.settle(sink_);
-                sink_.flush();
-                logReply();
+                settleHandedBack();
                 continue;
             }
             if (wake == Wake::Timeout) {
-                const auto now = Clock::now();
-                if (now >= loginDeadline()) {
-                    return notify(sawRequest_ ? kLoginTimeoutNotice : kFirstLineTimeoutNotice,
-                                  sawRequest_ ? "login-timeout" : "first-line-timeout");
-                }
-                if (now - lastActivity_ >= context_.config.idleTimeout) {
-                    return notify(kIdleNotice, "idle-timeout");
+                if (auto reason = checkDeadlines()) {
+                    return *reason;
                 }
                 continue;
             }
@@ -216,6 +226,72 @@ public:
             splitter_.feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
         }
     }
+
+    // Parked sessions (ParkingLot) are served in turns instead, on whichever thread has them:
+    // greet() once, then serveArrived() each time something arrives.
+    void greet() {
+        sink_.write("200 DFP/1 " + context_.config.serverName + " ready\n");
+        sink_.flush();
+        sink_.takeCode();
+        connectedAt_ = lastActivity_ = Clock::now();
+    }
+
+    // One turn of a parked session: the reply the writer thread handed back, the bytes that
+    // have arrived and the requests they complete, without waiting for more. Returns why the
+    // session ended, or nullopt to park it again.
+    std::optional<std::string> serveArrived() {
+        if (session_.pendingWakeFd() >= 0 && !session_.replyInFlight()) {
+            settleHandedBack();
+        }
+        const ssize_t n =
+            ::recv(socket_.impl()->sockfd(), buffer_.data(), buffer_.size(), MSG_DONTWAIT);
+        if (n == 0) {
+            return "peer-closed";
+        }
+        if (n > 0) {
+            lastActivity_ = Clock::now();
+            splitter_.feed(std::string_view(buffer_.data(), static_cast<std::size_t>(n)));
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+            return "connection-lost";
+        }
+        if (auto reason = serveBuffered()) {
+            return reason;
+        }
+        return checkDeadlines();
+    }
+
+    // When the session ends unless a request comes before.
+    Clock::time_point deadline() const {
+        return std::min(lastActivity_ + context_.config.idleTimeout, loginDeadline());
+    }
+
+    // The notice for a deadline that has passed, and why the session ends; nullopt if none
+    // has.
+    std::optional<std::string> checkDeadlines() {
+        const auto now = Clock::now();
+        if (now >= loginDeadline()) {
+            return notify(sawRequest_ ? kLoginTimeoutNotice : kFirstLineTimeoutNotice,
+                          sawRequest_ ? "login-timeout" : "first-line-timeout");
+        }
+        if (now - lastActivity_ >= context_.config.idleTimeout) {
+            return notify(kIdleNotice, "idle-timeout");
+        }
+        return std::nullopt;
+    }
+
+    // A parked session's deadline has passed: the notice, and why the session ends.
+    std::string timedOut() {
+        if (auto reason = checkDeadlines()) {
+            return *reason;
+        }
+        return notify(kIdleNotice, "idle-timeout");
+    }
+
+    // The server is shutting down: the notice, and the reason.
+    std::string shutDown() { return notify(kShutdownNotice, "shutdown"); }
+
+    int socketFd() const { return socket_.impl()->sockfd(); }
+    int pendingWakeFd() const { return session_.pendingWakeFd(); }
 
     const Session& session() const { return session_; }
     // A reply is partly sent: no other line can be written into the stream now.
@@ -232,8 +308,49 @@ private:
                (sawRequest_ ? context_.config.loginTimeout : context_.config.firstLineTimeout);
     }
 
+    // Serves the complete requests received so far; a reason if the session must end.
+    std::optional<std::string> serveBuffered() {
+        while (auto event = splitter_.next()) {
+            sawRequest_ = true;
+            if (auto reason = serve(*event)) {
+                return reason;
+            }
+            if (context_.registry.shuttingDown()) {
+                return shutDown();
+            }
+        }
+        if (context_.registry.shuttingDown()) {
+            return shutDown();
+        }
+        return std::nullopt;
+    }
+
+    // The writer thread handed a reply back (a refusal, or a socket that was full).
+    void settleHandedBack() {
+        session_.settle(sink_);
+        sink_.flush();
+        logReply();
+    }
+
+    // A request whose handling waits long: a password hash, or a transfer that lasts as long
+    // as the peer takes.
+    static bool mayBlock(const protocol::LineEvent& event) {
+        if (event.kind != protocol::LineEvent::Kind::Line) {
+            return false;
+        }
+        const std::string_view line = event.text;
+        const std::string_view verb = line.substr(0, line.find(' '));
+        const protocol::CommandSpec* spec = protocol::findCommand(verb);
+        return spec != nullptr &&
+               (spec->verb == protocol::Verb::Pass || spec->verb == protocol::Verb::Upd ||
+                spec->verb == protocol::Verb::Dwn);
+    }
+
     // One request; a reason if the session must end.
     std::optional<std::string> serve(const protocol::LineEvent& event) {
+        if (mayBlock(event)) {
+            ParkingLot::compensate();
+        }
         session_.settle(sink_);  // the reply before this request's goes first
         Next next = session_.handle(event, sink_);
         if (next.action == Next::Action::ReceiveUpload) {
@@ -402,6 +519,114 @@ std::string shakeHands(StreamSocket& socket) {
     }
 }
 
+// Runs part of a session (all of it, or one turn of a parked one); returns why it ended, or
+// nullopt if it goes on. What it throws ends the session, with a reason for the log.
+template <typename Fn>
+std::optional<std::string> guarded(ConnectionLoop& loop, StreamSocket& sock, const std::string& id,
+                                   Fn&& serve) {
+    try {
+        return serve();
+    } catch (const Poco::TimeoutException&) {
+        return "io-timeout";
+    } catch (const Poco::Net::NetException&) {
+        return "connection-lost";
+    } catch (const Poco::IOException&) {
+        return "connection-lost";
+    } catch (const std::exception& e) {
+        // Something unexpected inside this session: tell its client if we can, end this
+        // session only, and leave the rest of the server serving. In the middle of a reply (a
+        // stored file shorter than its record, found while sending it) a 500 line would be
+        // taken for part of the body, so the connection just closes.
+        Poco::Logger::get("dfp.session")
+            .error("event=session-error session=%s user=%s error=\"%s\"", id,
+                   loop.session().user().empty() ? std::string("-") : loop.session().user(),
+                   std::string(e.what()));
+        if (!loop.midReply()) {
+            sendQuietly(sock, "500 internal error, closing\n");
+        }
+        return "internal-error";
+    }
+}
+
+// A plain TCP session served in turns by the parking lot's workers (parking_lot.h). It
+// owns what the session holds: the socket, the registry slot and the connection loop. Its
+// destructor closes the connection and logs the session's end.
+class ParkedSession final : public Parkable {
+public:
+    ParkedSession(const StreamSocket& socket, ServerContext& context, SessionSlot slot,
+                  std::string peer)
+        : socket_(socket),
+          slot_(std::move(slot)),
+          id_(std::to_string(slot_->id())),
+          peer_(std::move(peer)) {
+        loop_.emplace(socket_, context, slot_->id(), socket_.peerAddress().host().toString());
+    }
+
+    ~ParkedSession() override {
+        try {
+            socket_.shutdown();
+        } catch (const Poco::Exception&) {
+            // The peer closed first.
+        }
+        const std::string& user = loop_->session().user();
+        Poco::Logger::get("dfp.session")
+            .information("event=session-close session=%s peer=%s user=%s reason=%s", id_, peer_,
+                         user.empty() ? std::string("-") : user, reason_);
+        // In this order: the session waits for a reply the writer thread may still be sending
+        // to the socket; the slot's abort callback names the descriptor, which may be reused
+        // once closed. And the socket is closed here, on the thread that used it last, rather than
+        // by whichever thread drops the last copy of the socket (the acceptor's pool keeps one
+        // until the connection that parked this session is deleted).
+        loop_.reset();
+        slot_.reset();
+        try {
+            socket_.close();
+        } catch (const Poco::Exception&) {
+            // Nothing left to do with it.
+        }
+    }
+    ParkedSession(const ParkedSession&) = delete;
+    ParkedSession& operator=(const ParkedSession&) = delete;
+
+    // The greeting, and the first turn: false if the session has already ended.
+    bool begin() {
+        return turn([&] {
+            loop_->greet();
+            return loop_->serveArrived();
+        });
+    }
+
+    int socketFd() const override { return loop_->socketFd(); }
+    int wakeFd() const override { return loop_->pendingWakeFd(); }
+    std::chrono::steady_clock::time_point deadline() const override { return loop_->deadline(); }
+    bool resume() override {
+        return turn([&] { return loop_->serveArrived(); });
+    }
+    void expire() override {
+        turn([&] { return std::optional<std::string>(loop_->timedOut()); });
+    }
+    void shutDown() override {
+        turn([&] { return std::optional<std::string>(loop_->shutDown()); });
+    }
+
+private:
+    template <typename Fn>
+    bool turn(Fn&& serve) {
+        if (auto reason = guarded(*loop_, socket_, id_, std::forward<Fn>(serve))) {
+            reason_ = std::move(*reason);
+            return false;
+        }
+        return true;
+    }
+
+    StreamSocket socket_;
+    std::optional<SessionSlot> slot_;
+    const std::string id_;
+    const std::string peer_;
+    std::optional<ConnectionLoop> loop_;
+    std::string reason_ = "internal-error";
+};
+
 }  // namespace
 
 void SessionConnection::run() {
@@ -458,33 +683,33 @@ void SessionConnection::run() {
         }
     }
 
+    if (!tls && context_.parking != nullptr) {
+        std::unique_ptr<Parkable> parked;
+        try {
+            sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
+            sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
+            auto session = std::make_unique<ParkedSession>(sock, context_, std::move(*slot), peer);
+            if (!session->begin()) {
+                return;  // it ended at once; its destructor logs why
+            }
+            parked = std::move(session);
+            if (!context_.parking->park(parked)) {
+                parked->shutDown();
+            }
+        } catch (const std::exception& e) {
+            // No descriptor for epoll, or the session could not be made.
+            log.error("event=session-error session=%s error=\"%s\"", id, std::string(e.what()));
+        }
+        return;
+    }
+
     std::string reason;
     std::string user = "-";
     try {
         sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
         sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
         ConnectionLoop loop(sock, context_, slot->id(), sock.peerAddress().host().toString());
-        try {
-            reason = loop.run();
-        } catch (const Poco::TimeoutException&) {
-            reason = "io-timeout";
-        } catch (const Poco::Net::NetException&) {
-            reason = "connection-lost";
-        } catch (const Poco::IOException&) {
-            reason = "connection-lost";
-        } catch (const std::exception& e) {
-            // Something unexpected inside this session: tell its client if we can, end this
-            // session only, and leave the rest of the server serving. In the middle of a
-            // reply (a stored file shorter than its record, found while sending it) a 500
-            // line would be taken for part of the body, so the connection just closes.
-            log.error("event=session-error session=%s user=%s error=\"%s\"", id,
-                      loop.session().user().empty() ? std::string("-") : loop.session().user(),
-                      std::string(e.what()));
-            if (!loop.midReply()) {
-                sendQuietly(sock, "500 internal error, closing\n");
-            }
-            reason = "internal-error";
-        }
+        reason = *guarded(loop, sock, id, [&] { return std::optional<std::string>(loop.run()); });
         if (!loop.session().user().empty()) {
             user = loop.session().user();
         }

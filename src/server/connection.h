@@ -2,7 +2,9 @@
 
 // The socket side of a session: reads bytes, frames them, feeds the Session, writes what it
 // answers, and delivers the notices (600, 601) at response boundaries. One per connection,
-// run on a thread of the server's pool by Poco's TCPServer.
+// started on a thread of the server's pool by Poco's TCPServer. A TLS session keeps that
+// thread until it ends; a plain TCP one greets, serves what has arrived, and then waits in the
+// parking lot (parking_lot.h) between requests, served in turns by its workers.
 
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerConnection.h>

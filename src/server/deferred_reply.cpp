@@ -120,6 +120,10 @@ bool DeferredReply::pending() const {
     return shared_->phase.load(std::memory_order_acquire) != Shared::kIdle;
 }
 
+bool DeferredReply::inFlight() const {
+    return shared_->phase.load(std::memory_order_acquire) == Shared::kPending;
+}
+
 int DeferredReply::wakeFd() const {
     return shared_->wake.get();
 }

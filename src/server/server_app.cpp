@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include <Poco/AutoPtr.h>
 #include <Poco/Logger.h>
@@ -29,6 +30,7 @@
 #include "server/connection.h"
 #include "server/hangup_watcher.h"
 #include "server/log_output.h"
+#include "server/parking_lot.h"
 #include "server/reply_cache.h"
 #include "server/server_options.h"
 #include "server/session_registry.h"
@@ -365,6 +367,15 @@ int ServerApp::main(const std::vector<std::string>& args) {
     // (pocoproject/poco#2746, #3796), which then holds pool.joinAll() below for this long:
     // 1 s instead of the default 10 bounds how late shutdown can be.
     params->setThreadIdleTime(Poco::Timespan(1, 0));
+    // Plain TCP sessions wait for requests in the parking lot, served by two workers per CPU
+    // (one runs while the other waits for a lock or a commit: docs/performance.md); a TLS
+    // session keeps its thread, since OpenSSL's state is for one thread at a time.
+    std::optional<ParkingLot> parking;
+    if (!settings.tls()) {
+        parking.emplace(pool, 2 * std::max(1U, std::thread::hardware_concurrency()),
+                        registry.shutdownFd());
+        context.parking = &*parking;
+    }
     {
         Poco::Net::TCPServer server(new SessionConnectionFactory(context), pool, listener, params);
         server.setConnectionFilter(new SessionLimitFilter(context));
@@ -386,6 +397,11 @@ int ServerApp::main(const std::vector<std::string>& args) {
             registry.waitUntilEmpty(std::chrono::steady_clock::now() + std::chrono::seconds(2));
         }
         log.information("event=shutdown step=sessions-closed");
+    }
+    // Before the pool is joined, since the workers run on it; the lot itself stays until the
+    // end, refusing to park the sessions of threads that may still be finishing.
+    if (parking) {
+        parking->stop();
     }
     pool.joinAll();
     log.information("event=shutdown step=threads-joined");

@@ -42,6 +42,10 @@ void Session::settle(ReplySink& out) {
     }
 }
 
+bool Session::replyInFlight() const {
+    return deferred_ && deferred_->inFlight();
+}
+
 int Session::pendingWakeFd() const {
     return deferred_ && deferred_->pending() ? deferred_->wakeFd() : -1;
 }

@@ -27,6 +27,7 @@ namespace dfp::server {
 // Where replies go. The connection's sink writes to the socket (and throws when the peer is
 // gone or too slow); a test's sink collects the bytes.
 class DeferredReply;
+class ParkingLot;
 class ReplyCache;
 
 class ReplySink {
@@ -65,6 +66,7 @@ struct ServerContext {
     SessionRegistry& registry;
     LoginThrottle& throttle;
     ReplyCache* replies = nullptr;  // null: every RDT reads the store
+    ParkingLot* parking = nullptr;  // null: every session waits on a thread of its own
 };
 
 class Session {
@@ -88,6 +90,8 @@ public:
     // While a reply is pending: a descriptor that becomes readable when settle() has work to
     // do (poll it beside the socket); else -1.
     int pendingWakeFd() const;
+    // A reply is pending and the writer thread is not done with it yet: settle() would wait.
+    bool replyInFlight() const;
 
     // Upload bytes after 340, in pieces; the connection sends exactly uploadBytes in total.
     void receiveUpload(std::string_view bytes);
