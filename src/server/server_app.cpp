@@ -358,7 +358,15 @@ int ServerApp::main(const std::vector<std::string>& args) {
                           settings.readCacheBytes > 0 ? &replies : nullptr};
 
     const int capacity = static_cast<int>(settings.maxSessions) + kSpareThreads;
-    Poco::ThreadPool pool("dfp-session", 2, capacity, 60, kThreadStackSize);
+    // Plain TCP sessions wait for requests in the parking lot, served by two workers per CPU
+    // (one runs while the other waits for a lock or a commit: docs/performance.md); a TLS
+    // session keeps its thread, since OpenSSL's state is for one thread at a time. A worker
+    // waiting for long is replaced for as long as its session waits, which the session's own
+    // share of the capacity covers; the workers themselves come on top of it.
+    const unsigned workers =
+        settings.tls() ? 0 : 2 * std::max(1U, std::thread::hardware_concurrency());
+    Poco::ThreadPool pool("dfp-session", 2, capacity + static_cast<int>(workers), 60,
+                          kThreadStackSize);
     auto* params = new Poco::Net::TCPServerParams;
     params->setMaxThreads(capacity);
     params->setMaxQueued(capacity);
@@ -367,21 +375,18 @@ int ServerApp::main(const std::vector<std::string>& args) {
     // (pocoproject/poco#2746, #3796), which then holds pool.joinAll() below for this long:
     // 1 s instead of the default 10 bounds how late shutdown can be.
     params->setThreadIdleTime(Poco::Timespan(1, 0));
-    // Plain TCP sessions wait for requests in the parking lot, served by two workers per CPU
-    // (one runs while the other waits for a lock or a commit: docs/performance.md); a TLS
-    // session keeps its thread, since OpenSSL's state is for one thread at a time.
     std::optional<ParkingLot> parking;
-    if (!settings.tls()) {
-        parking.emplace(pool, 2 * std::max(1U, std::thread::hardware_concurrency()),
-                        registry.shutdownFd());
+    if (workers > 0) {
+        parking.emplace(pool, workers, registry.shutdownFd());
         context.parking = &*parking;
     }
     {
         Poco::Net::TCPServer server(new SessionConnectionFactory(context), pool, listener, params);
         server.setConnectionFilter(new SessionLimitFilter(context));
         server.start();
-        log.information("event=listening address=%s tls=%s", listener.address().toString(),
-                        std::string(settings.tls() ? "on" : "off"));
+        log.information("event=listening address=%s tls=%s workers=%u",
+                        listener.address().toString(), std::string(settings.tls() ? "on" : "off"),
+                        workers);
 
         waitForTerminationRequest();
         log.information("event=shutdown step=stop-accepting open-sessions=%u",
