@@ -25,6 +25,7 @@
 #include "protocol/line_splitter.h"
 #include "protocol/request.h"
 #include "server/parking_lot.h"
+#include "server/send_now.h"
 
 namespace dfp::server {
 
@@ -132,7 +133,11 @@ private:
         if (plainTcp_ && !bytes.empty()) {
             // What the socket takes now; only a peer that is not reading makes us wait, and a
             // parking lot worker makes way for another before it does.
-            bytes.remove_prefix(sendNow(bytes));
+            const SendNow now = sendNow(socket_.impl()->sockfd(), bytes);
+            if (now.error != 0) {
+                throw Poco::Net::ConnectionResetException(std::strerror(now.error));
+            }
+            bytes.remove_prefix(now.sent);
             if (!bytes.empty()) {
                 ParkingLot::compensate();
             }
@@ -145,26 +150,6 @@ private:
             }
             bytes.remove_prefix(static_cast<std::size_t>(sent));
         }
-    }
-
-    std::size_t sendNow(std::string_view bytes) {
-        const int fd = socket_.impl()->sockfd();
-        std::size_t sent = 0;
-        while (sent < bytes.size()) {
-            const ssize_t n =
-                ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-            if (n > 0) {
-                sent += static_cast<std::size_t>(n);
-            } else if (n < 0 && errno == EINTR) {
-                continue;
-            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                break;
-            } else {
-                throw Poco::Net::ConnectionResetException(n < 0 ? std::strerror(errno)
-                                                                : "peer stopped receiving");
-            }
-        }
-        return sent;
     }
 
     static constexpr std::uint64_t kSendfileMax = 1 << 30;

@@ -1,7 +1,6 @@
 #include "server/deferred_reply.h"
 
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +9,7 @@
 #include <system_error>
 #include <utility>
 
+#include "server/send_now.h"
 #include "server/session.h"
 
 namespace dfp::server {
@@ -46,28 +46,6 @@ struct DeferredReply::Shared {
     std::exception_ptr error;
 };
 
-namespace {
-
-// As much of bytes as the socket takes now, without waiting; the count sent. A socket that
-// is full or broken stops it: the session thread then sends the rest, and meets the error.
-std::size_t sendWithoutWaiting(int fd, std::string_view bytes) {
-    std::size_t sent = 0;
-    while (sent < bytes.size()) {
-        const ssize_t n =
-            ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += static_cast<std::size_t>(n);
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else {
-            break;
-        }
-    }
-    return sent;
-}
-
-}  // namespace
-
 DeferredReply::DeferredReply(int socketFd) {
     const int wake = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (wake < 0) {
@@ -97,7 +75,9 @@ storage::ForumStore::PostedCallback DeferredReply::begin(Format format, Then the
             } else {
                 s.posted = **posted;
                 const std::string line = format(**posted);
-                const std::size_t sent = sendWithoutWaiting(s.socketFd, line);
+                // A socket that is full or broken stops it: the session thread then sends the rest,
+                // and meets the error.
+                const std::size_t sent = sendNow(s.socketFd, line).sent;
                 if (sent == line.size()) {
                     s.done();
                     return;
