@@ -21,9 +21,7 @@
 #include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/SocketImpl.h>
 
-#include "protocol/commands.h"
 #include "protocol/line_splitter.h"
-#include "protocol/request.h"
 #include "server/parking_lot.h"
 #include "server/send_now.h"
 
@@ -79,6 +77,10 @@ public:
         sendAll(buffer_);
         buffer_.clear();
     }
+
+    // A parking lot worker makes way for another before the session waits (a no-op on any
+    // other thread).
+    void aboutToWait() override { ParkingLot::compensate(); }
 
     int handOffFd() override {
         if (!plainTcp_) {
@@ -317,25 +319,8 @@ private:
         logReply();
     }
 
-    // A request whose handling waits long: a password hash, or a transfer that lasts as long
-    // as the peer takes.
-    static bool mayBlock(const protocol::LineEvent& event) {
-        if (event.kind != protocol::LineEvent::Kind::Line) {
-            return false;
-        }
-        const std::string_view line = event.text;
-        const std::string_view verb = line.substr(0, line.find(' '));
-        const protocol::CommandSpec* spec = protocol::findCommand(verb);
-        return spec != nullptr &&
-               (spec->verb == protocol::Verb::Pass || spec->verb == protocol::Verb::Upd ||
-                spec->verb == protocol::Verb::Dwn);
-    }
-
     // One request; a reason if the session must end.
     std::optional<std::string> serve(const protocol::LineEvent& event) {
-        if (mayBlock(event)) {
-            ParkingLot::compensate();
-        }
         session_.settle(sink_);  // the reply before this request's goes first
         Next next = session_.handle(event, sink_);
         if (next.action == Next::Action::ReceiveUpload) {

@@ -29,6 +29,12 @@ std::string printableVerb(std::string_view verb) {
     return out;
 }
 
+// The requests whose handling waits long: PASS for a password hash, UPD and DWN for as long
+// as the peer takes to send or read the file.
+bool waitsLong(Verb verb) {
+    return verb == Verb::Pass || verb == Verb::Upd || verb == Verb::Dwn;
+}
+
 }  // namespace
 
 Session::Session(ServerContext& context, std::string peerAddress)
@@ -122,6 +128,9 @@ Next Session::handle(const protocol::LineEvent& event, ReplySink& out) {
     }
     if (request.spec->verb == Verb::Pass && wasAwaitingPass) {
         state_ = State::AwaitPass;
+    }
+    if (waitsLong(request.spec->verb)) {
+        out.aboutToWait();
     }
     return (this->*handlerFor(request.spec->verb))(request, out);
 }

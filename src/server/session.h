@@ -42,6 +42,10 @@ public:
     // returns the plain TCP socket a reply may go to directly from there; -1 (the default)
     // when there is none (TLS, tests), and the session replies itself.
     virtual int handOffFd() { return -1; }
+    // The session is about to wait for long (a password hash, a file transfer that lasts as
+    // long as the peer takes). A sink whose thread also serves other sessions makes way first
+    // (ParkingLot::compensate()); the default does nothing.
+    virtual void aboutToWait() {}
 };
 
 // What writeFile throws when a stored file ends before its recorded size.

@@ -318,3 +318,38 @@ BOOST_AUTO_TEST_CASE(the_name_is_free_by_the_time_xit_is_answered) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(session_waits)
+
+// Counts the session's warnings that it is about to wait for long.
+class WaitCountingSink : public StringSink {
+public:
+    void aboutToWait() override { ++waits; }
+    int waits = 0;
+};
+
+BOOST_AUTO_TEST_CASE(tells_its_sink_before_a_hash_or_a_transfer_and_at_no_other_request) {
+    Forum forum;
+    Session session(forum.context);
+    WaitCountingSink sink;
+    auto send = [&](const std::string& line) {
+        session.handle(LineEvent{LineEvent::Kind::Line, line}, sink);
+        return sink.take();
+    };
+    send("USER yoda");
+    BOOST_TEST(sink.waits == 0);
+    BOOST_TEST(send("PASS secret").substr(0, 3) == "231");  // registered and logged in
+    BOOST_TEST(sink.waits == 1);
+    for (const char* line : {"PING", "CRT jedi", "MSG jedi hello", "RDT jedi", "LST",
+                             "EDT jedi 1 there", "CAPA", "FROB"}) {
+        send(line);
+        BOOST_TEST(sink.waits == 1, line);
+    }
+    send("UPD jedi a.txt 3");
+    BOOST_TEST(sink.waits == 2);
+    session.abandonUpload();
+    send("DWN jedi a.txt");
+    BOOST_TEST(sink.waits == 3);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
