@@ -23,6 +23,7 @@ namespace {
 constexpr std::uint64_t kWakeBit = std::uint64_t{1} << 63;
 constexpr std::uint64_t kShutdownKey = std::uint64_t{1} << 62;
 constexpr std::uint64_t kStopKey = kShutdownKey + 1;
+constexpr std::uint64_t kDueKey = kShutdownKey + 2;
 
 // The lot whose worker the calling thread is, and whether it has been replaced this turn.
 thread_local ParkingLot* tlsLot = nullptr;
@@ -47,13 +48,16 @@ ParkingLot::ParkingLot(Poco::ThreadPool& pool, unsigned workers, int shutdownFd)
     : pool_(pool),
       target_(workers == 0 ? 1 : workers),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)),
-      stopFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-    if (!epoll_ || !stopFd_) {
+      stopFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      dueFd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    if (!epoll_ || !stopFd_ || !dueFd_) {
         throw std::system_error(errno, std::generic_category(), "parking lot");
     }
     // Level-triggered and never drained: once readable, every worker sees them and leaves.
     watch(epoll_.get(), EPOLL_CTL_ADD, shutdownFd, EPOLLIN, kShutdownKey);
     watch(epoll_.get(), EPOLL_CTL_ADD, stopFd_.get(), EPOLLIN, kStopKey);
+    // One worker at a time takes the sessions the sweeper found expired.
+    watch(epoll_.get(), EPOLL_CTL_ADD, dueFd_.get(), EPOLLIN | EPOLLONESHOT, kDueKey);
     for (unsigned i = 0; i < target_; ++i) {
         if (!startWorker()) {
             stop();
@@ -175,7 +179,9 @@ void ParkingLot::work() {
             closeAll();
             break;
         }
-        if (std::unique_ptr<Parkable> connection = claim(ev.data.u64 & ~kWakeBit)) {
+        if (ev.data.u64 == kDueKey) {
+            expireDue();
+        } else if (std::unique_ptr<Parkable> connection = claim(ev.data.u64 & ~kWakeBit)) {
             if (connection->resume()) {
                 try {
                     if (!park(connection)) {
@@ -200,17 +206,45 @@ void ParkingLot::work() {
     changed_.notify_all();
 }
 
+void ParkingLot::expireDue() {
+    std::uint64_t count = 0;
+    (void)!::read(dueFd_.get(), &count, sizeof count);
+    std::vector<std::unique_ptr<Parkable>> due;
+    {
+        std::lock_guard lock(mu_);
+        due.swap(due_);
+    }
+    // Armed again before the notices go out, so that another worker takes what the sweeper
+    // finds meanwhile.
+    try {
+        watch(epoll_.get(), EPOLL_CTL_MOD, dueFd_.get(), EPOLLIN | EPOLLONESHOT, kDueKey);
+    } catch (const std::exception& e) {
+        Poco::Logger::get("dfp.server")
+            .error("event=parking-failed error=\"%s\"", std::string(e.what()));
+    }
+    for (auto& connection : due) {
+        forget(*connection);
+        connection->expire();
+        connection.reset();
+    }
+}
+
 void ParkingLot::closeAll() {
     std::unordered_map<std::uint64_t, Entry> all;
+    std::vector<std::unique_ptr<Parkable>> due;
     {
         std::lock_guard lock(mu_);
         closing_ = true;
         all.swap(parked_);
+        due.swap(due_);
     }
     for (auto& [key, entry] : all) {
-        forget(*entry.connection);
-        entry.connection->shutDown();
-        entry.connection.reset();
+        due.push_back(std::move(entry.connection));
+    }
+    for (auto& connection : due) {
+        forget(*connection);
+        connection->shutDown();
+        connection.reset();
     }
 }
 
@@ -226,11 +260,13 @@ void ParkingLot::sweep() {
             }
             continue;
         }
-        std::vector<std::unique_ptr<Parkable>> expired;
+        // The notices go out on a worker, which can make way for another if a peer's full
+        // socket makes it wait; the sweeper itself never waits on a peer.
+        const std::size_t before = due_.size();
         Clock::time_point next = Clock::time_point::max();
         for (auto it = parked_.begin(); it != parked_.end();) {
             if (it->second.deadline <= now) {
-                expired.push_back(std::move(it->second.connection));
+                due_.push_back(std::move(it->second.connection));
                 it = parked_.erase(it);
             } else {
                 next = std::min(next, it->second.deadline);
@@ -238,13 +274,10 @@ void ParkingLot::sweep() {
             }
         }
         sweepAt_ = next;
-        lock.unlock();
-        for (auto& connection : expired) {
-            forget(*connection);
-            connection->expire();
-            connection.reset();
+        if (due_.size() > before) {
+            const std::uint64_t one = 1;
+            (void)!::write(dueFd_.get(), &one, sizeof one);
         }
-        lock.lock();
     }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 
 // ParkingLot: where plain TCP sessions wait for their next request without a thread of their
-// own (docs/performance.md, "Sessions wait without a thread").
+// own (docs/operations.md, "Threads"; measured in docs/performance.md).
 //
 // A session that has answered everything it was sent parks here: its socket (and, while a
 // MSG reply is with the writer thread, that reply's eventfd) goes into one epoll set, and the
@@ -13,13 +13,15 @@
 //
 // A worker about to block for long (a password hash, an upload, a download, a peer that stops
 // reading) calls compensate() first: another worker starts in its place, and this one leaves
-// once its session is done with. A sweeper thread ends sessions whose deadline passes while
-// parked (the idle and login timeouts). When the server shuts down (the registry's shutdown
+// once its session is done with. A sweeper thread takes out the sessions whose deadline
+// passes while parked (the idle and login timeouts), and a worker ends them, so that no peer
+// can hold up the sweeper. When the server shuts down (the registry's shutdown
 // descriptor becomes readable) every parked session is told so and ended.
 //
 // Thread-safety: park(), compensate() and stop() may be called from any thread. A Parkable is
-// owned by exactly one thread at a time: whoever parked it until it is parked, then the lot,
-// then the one worker (or the sweeper) that takes it out.
+// owned by exactly one thread at a time: whoever parked it until it is parked, then the lot
+// (the sweeper only moves it to the lot's list of the expired), then the one worker that
+// takes it out.
 
 #include <atomic>
 #include <chrono>
@@ -29,6 +31,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <Poco/Runnable.h>
 #include <Poco/ThreadPool.h>
@@ -112,6 +115,8 @@ private:
     std::unique_ptr<Parkable> claim(std::uint64_t key);
     // Removes it from the epoll set before it is destroyed or ended outside the lot.
     void forget(Parkable& connection);
+    // Ends the connections the sweeper found past their deadline (on a worker).
+    void expireDue();
     // Takes every parked connection out, refuses parking from now on, and shuts them down.
     void closeAll();
 
@@ -119,12 +124,14 @@ private:
     const unsigned target_;
     storage::UniqueFd epoll_;
     storage::UniqueFd stopFd_;  // an eventfd, written once by stop()
+    storage::UniqueFd dueFd_;   // an eventfd, written when the sweeper adds to due_
     WorkerTask task_{*this};
     std::atomic<unsigned> running_{0};
 
     mutable std::mutex mu_;
     std::condition_variable changed_;  // a worker left, or an earlier deadline was parked
     std::unordered_map<std::uint64_t, Entry> parked_;  // guarded by mu_
+    std::vector<std::unique_ptr<Parkable>> due_;       // past their deadline; guarded by mu_
     std::uint64_t nextKey_ = 1;                        // guarded by mu_
     bool closing_ = false;                             // guarded by mu_
     bool stopped_ = false;                             // guarded by mu_

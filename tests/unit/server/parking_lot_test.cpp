@@ -74,8 +74,12 @@ private:
 // what it reads; "block" makes it compensate and wait at the journal's gate; "end" ends it.
 class Probe : public Parkable {
 public:
-    Probe(std::string name, Journal& journal, Clock::time_point deadline = Clock::time_point::max())
-        : name_(std::move(name)), journal_(journal), deadline_(deadline) {
+    Probe(std::string name, Journal& journal, Clock::time_point deadline = Clock::time_point::max(),
+          bool blockInExpire = false)
+        : name_(std::move(name)),
+          journal_(journal),
+          deadline_(deadline),
+          blockInExpire_(blockInExpire) {
         int fds[2];
         BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
         fd_ = fds[0];
@@ -109,13 +113,20 @@ public:
         journal_.record(name_ + ":" + got);
         return got != "end";
     }
-    void expire() override { journal_.record(name_ + " expired"); }
+    void expire() override {
+        if (blockInExpire_) {
+            journal_.record(name_ + " expiring");
+            journal_.waitForGate();
+        }
+        journal_.record(name_ + " expired");
+    }
     void shutDown() override { journal_.record(name_ + " shut down"); }
 
 private:
     std::string name_;
     Journal& journal_;
     Clock::time_point deadline_;
+    bool blockInExpire_;
     int fd_ = -1;
     int peer_ = -1;
 };
@@ -142,8 +153,8 @@ struct LotFixture {
 
     // Parks a probe and returns its peer's descriptor (the lot owns the probe).
     int park(ParkingLot& lot, const std::string& name,
-             Clock::time_point deadline = Clock::time_point::max()) {
-        auto probe = std::make_unique<Probe>(name, journal, deadline);
+             Clock::time_point deadline = Clock::time_point::max(), bool blockInExpire = false) {
+        auto probe = std::make_unique<Probe>(name, journal, deadline, blockInExpire);
         const int peer = probe->peer();
         std::unique_ptr<Parkable> parkable = std::move(probe);
         BOOST_REQUIRE(lot.park(parkable));
@@ -177,6 +188,17 @@ BOOST_AUTO_TEST_CASE(ends_a_connection_whose_deadline_passes_while_it_waits) {
     BOOST_TEST(journal.waitFor("soon destroyed"));
     BOOST_TEST(lot.parked() == 1u);  // the one without a deadline stays
     BOOST_TEST(!journal.contains("later expired"));
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_slow_to_end_does_not_hold_up_the_next_deadline) {
+    ParkingLot lot(pool, 2, shutdown.fds[0]);
+    park(lot, "stuck", Clock::now() + 20ms, /*blockInExpire=*/true);
+    BOOST_TEST_REQUIRE(journal.waitFor("stuck expiring"));
+    park(lot, "next", Clock::now() + 20ms);
+    BOOST_TEST(journal.waitFor("next expired"));
+    BOOST_TEST(!journal.contains("stuck expired"));  // still held at the gate
+    journal.openGate();
+    BOOST_TEST(journal.waitFor("stuck expired"));
 }
 
 BOOST_AUTO_TEST_CASE(tells_every_parked_connection_of_a_shutdown_and_parks_no_more) {
