@@ -19,6 +19,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SecureStreamSocketImpl.h>
+#include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/SocketImpl.h>
 
 #include "protocol/line_splitter.h"
@@ -227,7 +228,7 @@ public:
     // have arrived and the requests they complete, without waiting for more. Returns why the
     // session ended, or nullopt to park it again.
     std::optional<std::string> serveArrived() {
-        if (session_.pendingWakeFd() >= 0 && !session_.replyInFlight()) {
+        if (session_.replyHandedBack()) {
             settleHandedBack();
         }
         const ssize_t n =
@@ -524,12 +525,12 @@ std::optional<std::string> guarded(ConnectionLoop& loop, StreamSocket& sock, con
 class ParkedSession final : public Parkable {
 public:
     ParkedSession(const StreamSocket& socket, ServerContext& context, SessionSlot slot,
-                  std::string peer)
+                  std::string peer, std::string peerHost)
         : socket_(socket),
           slot_(std::move(slot)),
           id_(std::to_string(slot_->id())),
           peer_(std::move(peer)) {
-        loop_.emplace(socket_, context, slot_->id(), socket_.peerAddress().host().toString());
+        loop_.emplace(socket_, context, slot_->id(), std::move(peerHost));
     }
 
     ~ParkedSession() override {
@@ -603,9 +604,13 @@ void SessionConnection::run() {
     Poco::Logger& log = Poco::Logger::get("dfp.session");
     StreamSocket& sock = socket();
     const bool tls = context_.config.tls();
-    std::string peer = "?";
+    // Read once: the log names the address and port, the login throttle the host.
+    std::string peer;
+    std::string peerHost;
     try {
-        peer = sock.peerAddress().toString();
+        const Poco::Net::SocketAddress address = sock.peerAddress();
+        peer = address.toString();
+        peerHost = address.host().toString();
     } catch (const Poco::Exception&) {
         return;  // gone before we could serve it
     }
@@ -658,7 +663,8 @@ void SessionConnection::run() {
         try {
             sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
             sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
-            auto session = std::make_unique<ParkedSession>(sock, context_, std::move(*slot), peer);
+            auto session =
+                std::make_unique<ParkedSession>(sock, context_, std::move(*slot), peer, peerHost);
             if (!session->begin()) {
                 return;  // it ended at once; its destructor logs why
             }
@@ -678,7 +684,7 @@ void SessionConnection::run() {
     try {
         sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
         sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
-        ConnectionLoop loop(sock, context_, slot->id(), sock.peerAddress().host().toString());
+        ConnectionLoop loop(sock, context_, slot->id(), peerHost);
         reason = *guarded(loop, sock, id, [&] { return std::optional<std::string>(loop.run()); });
         if (!loop.session().user().empty()) {
             user = loop.session().user();

@@ -100,8 +100,8 @@ bool DeferredReply::pending() const {
     return shared_->phase.load(std::memory_order_acquire) != Shared::kIdle;
 }
 
-bool DeferredReply::inFlight() const {
-    return shared_->phase.load(std::memory_order_acquire) == Shared::kPending;
+bool DeferredReply::handedBack() const {
+    return shared_->phase.load(std::memory_order_acquire) == Shared::kHandedBack;
 }
 
 int DeferredReply::wakeFd() const {

@@ -54,8 +54,9 @@ public:
     // queued): nothing is pending after all.
     void cancel();
     bool pending() const;
-    // Pending, and the writer thread is not done with it: settle() would wait.
-    bool inFlight() const;
+    // The writer thread is done with the pending reply and left the rest to settle(), which
+    // then does not wait.
+    bool handedBack() const;
     // Readable once the writer thread has handed a reply back; poll it while pending().
     int wakeFd() const;
     // Waits until the writer thread is done with the pending reply, if any. Then writes to out

@@ -89,7 +89,7 @@ public:
     // have left. Parking is refused from then on.
     void stop();
 
-    // Connections parked now, and workers running (for tests and the log).
+    // Connections parked now, and workers running (for tests).
     std::size_t parked() const;
     unsigned workers() const { return running_.load(std::memory_order_acquire); }
 

@@ -48,8 +48,8 @@ void Session::settle(ReplySink& out) {
     }
 }
 
-bool Session::replyInFlight() const {
-    return deferred_ && deferred_->inFlight();
+bool Session::replyHandedBack() const {
+    return deferred_ && deferred_->handedBack();
 }
 
 int Session::pendingWakeFd() const {

@@ -94,8 +94,8 @@ public:
     // While a reply is pending: a descriptor that becomes readable when settle() has work to
     // do (poll it beside the socket); else -1.
     int pendingWakeFd() const;
-    // A reply is pending and the writer thread is not done with it yet: settle() would wait.
-    bool replyInFlight() const;
+    // The writer thread handed the pending reply back: settle() writes it without waiting.
+    bool replyHandedBack() const;
 
     // Upload bytes after 340, in pieces; the connection sends exactly uploadBytes in total.
     void receiveUpload(std::string_view bytes);

@@ -110,8 +110,10 @@ BOOST_FIXTURE_TEST_CASE(the_finishing_thread_sends_the_reply_and_leaves_only_the
     BOOST_CHECK(!reply.pending());
     const auto done = begin();
     BOOST_CHECK(reply.pending());
+    BOOST_CHECK(!reply.handedBack());
     finishOnAnotherThread(done, ForumStore::PostedMessage{7, std::nullopt});
     BOOST_CHECK(!reply.pending());
+    BOOST_CHECK(!reply.handedBack());
     BOOST_CHECK(!readable(reply.wakeFd()));
     BOOST_CHECK_EQUAL(readAvailable(pair.peer), "201 7 message posted\n");
     BOOST_CHECK(followUps.numbers.empty());
@@ -125,12 +127,14 @@ BOOST_FIXTURE_TEST_CASE(a_refusal_is_handed_back_and_answered_by_the_session, Pe
     const auto done = begin();
     finishOnAnotherThread(done, StoreResult<ForumStore::PostedMessage>(StoreError::ThreadNotFound));
     BOOST_CHECK(reply.pending());
+    BOOST_CHECK(reply.handedBack());
     BOOST_CHECK(readable(reply.wakeFd()));
     BOOST_CHECK_EQUAL(readAvailable(pair.peer), "");  // nothing sent by the finishing thread
     std::optional<StoreError> refused;
     reply.settle(sink, [&](StoreError error) { refused = error; });
     BOOST_CHECK(refused == StoreError::ThreadNotFound);
     BOOST_CHECK(!reply.pending());
+    BOOST_CHECK(!reply.handedBack());
     BOOST_CHECK(!readable(reply.wakeFd()));  // drained: no wake-up left for the next reply
     BOOST_CHECK(followUps.numbers.empty());  // nothing was posted
 }
