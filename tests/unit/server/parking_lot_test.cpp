@@ -248,3 +248,43 @@ BOOST_AUTO_TEST_CASE(a_worker_that_compensates_before_it_blocks_leaves_the_other
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The pool at its capacity: every thread serves a session and none is left for the lot.
+BOOST_AUTO_TEST_SUITE(parking_lot_without_spare_threads)
+
+BOOST_AUTO_TEST_CASE(refuses_to_start_without_a_thread_for_each_worker) {
+    Journal journal;
+    ShutdownPipe shutdown;
+    Poco::ThreadPool pool{1, 1};
+    BOOST_CHECK_THROW(ParkingLot(pool, 2, shutdown.fds[0]), std::runtime_error);
+    // The worker that did start has left again, so its thread goes back to the pool.
+    pool.joinAll();
+    ParkingLot lot(pool, 1, shutdown.fds[0]);
+    BOOST_TEST(lot.workers() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_that_cannot_be_replaced_waits_and_then_goes_on_serving) {
+    Journal journal;
+    ShutdownPipe shutdown;
+    Poco::ThreadPool pool{1, 1};
+    ParkingLot lot(pool, 1, shutdown.fds[0]);
+    auto slowProbe = std::make_unique<Probe>("slow", journal);
+    auto quickProbe = std::make_unique<Probe>("quick", journal);
+    const int slow = slowProbe->peer();
+    const int quick = quickProbe->peer();
+    std::unique_ptr<Parkable> parkable = std::move(slowProbe);
+    BOOST_REQUIRE(lot.park(parkable));
+    parkable = std::move(quickProbe);
+    BOOST_REQUIRE(lot.park(parkable));
+    send(slow, "block");
+    BOOST_TEST_REQUIRE(journal.waitFor("slow blocked"));
+    send(quick, "ping");
+    journal.openGate();
+    BOOST_TEST(journal.waitFor("slow:block"));
+    BOOST_TEST(journal.waitFor("quick:ping"));
+    BOOST_TEST(lot.workers() == 1u);  // the one worker stayed, and no phantom was counted
+    send(slow, "again");
+    BOOST_TEST(journal.waitFor("slow:again"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
