@@ -34,24 +34,12 @@ std::size_t memLimitFor(PasswordCost cost) {
 
 // By default hashing may take half the hardware threads, at least one: a crowd logging in
 // then leaves the other half to everyone else's requests (docs/performance.md).
-std::ptrdiff_t slotCount(unsigned maxConcurrent) {
+std::size_t slotCount(unsigned maxConcurrent) {
     if (maxConcurrent == 0) {
         maxConcurrent = std::thread::hardware_concurrency() / 2;
     }
-    return maxConcurrent == 0 ? 1 : static_cast<std::ptrdiff_t>(maxConcurrent);
+    return maxConcurrent == 0 ? 1 : maxConcurrent;
 }
-
-// Holds one of the semaphore's slots for a scope.
-class Slot {
-public:
-    explicit Slot(std::counting_semaphore<>& slots) : slots_(slots) { slots_.acquire(); }
-    ~Slot() { slots_.release(); }
-    Slot(const Slot&) = delete;
-    Slot& operator=(const Slot&) = delete;
-
-private:
-    std::counting_semaphore<>& slots_;
-};
 
 }  // namespace
 
@@ -63,7 +51,7 @@ PasswordHasher::PasswordHasher(PasswordCost cost, unsigned maxConcurrent)
 std::string PasswordHasher::hash(std::string_view password) {
     char encoded[crypto_pwhash_STRBYTES];
     {
-        Slot slot(slots_);
+        const FifoSlots::Held slot(slots_);
         // crypto_pwhash_str fails only when it cannot allocate its memory (the limits are
         // valid constants), so that is what its failure means.
         if (crypto_pwhash_str(encoded, password.data(), password.size(), opsLimit_, memLimit_) !=
@@ -75,7 +63,7 @@ std::string PasswordHasher::hash(std::string_view password) {
 }
 
 bool PasswordHasher::verify(const std::string& encodedHash, std::string_view password) {
-    Slot slot(slots_);
+    const FifoSlots::Held slot(slots_);
     return crypto_pwhash_str_verify(encodedHash.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -3,14 +3,15 @@
 // Salted, memory-hard password hashes (argon2id via libsodium's crypto_pwhash_str), with a
 // bound on how many run at once (internal to src/storage).
 //
-// Thread-safety: safe from any number of threads; callers beyond the bound wait their turn.
+// Thread-safety: safe from any number of threads; callers beyond the bound wait their turn, in
+// the order they came.
 // Each hash costs the memory of its PasswordCost (64 MiB for Interactive), so without the
 // bound a burst of logins could exhaust memory.
 
-#include <semaphore>
 #include <string>
 #include <string_view>
 
+#include "storage/fifo_slots.h"
 #include "storage/forum_store.h"
 
 namespace dfp::storage {
@@ -31,7 +32,7 @@ public:
 private:
     unsigned long long opsLimit_;
     std::size_t memLimit_;
-    std::counting_semaphore<> slots_;
+    FifoSlots slots_;
 };
 
 }  // namespace dfp::storage
