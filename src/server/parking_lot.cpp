@@ -80,7 +80,7 @@ bool ParkingLot::startWorker() {
         // The pool is at its capacity (every thread serves a session).
         std::lock_guard lock(mu_);
         running_.fetch_sub(1, std::memory_order_acq_rel);
-        changed_.notify_all();
+        workerLeft_.notify_all();
         return false;
     }
 }
@@ -123,7 +123,7 @@ bool ParkingLot::park(std::unique_ptr<Parkable>& connection) {
     }
     if (deadline < sweepAt_) {
         sweepAt_ = deadline;
-        changed_.notify_all();
+        sweepChanged_.notify_all();
     }
     return true;
 }
@@ -203,7 +203,7 @@ void ParkingLot::work() {
     tlsLot = nullptr;
     std::lock_guard lock(mu_);
     running_.fetch_sub(1, std::memory_order_acq_rel);
-    changed_.notify_all();
+    workerLeft_.notify_all();
 }
 
 void ParkingLot::expireDue() {
@@ -254,9 +254,9 @@ void ParkingLot::sweep() {
         const Clock::time_point now = Clock::now();
         if (now < sweepAt_) {
             if (sweepAt_ == Clock::time_point::max()) {
-                changed_.wait(lock);
+                sweepChanged_.wait(lock);
             } else {
-                changed_.wait_until(lock, sweepAt_);
+                sweepChanged_.wait_until(lock, sweepAt_);
             }
             continue;
         }
@@ -288,13 +288,13 @@ void ParkingLot::stop() {
             return;
         }
         stopped_ = true;
-        changed_.notify_all();
+        sweepChanged_.notify_all();
     }
     const std::uint64_t one = 1;
     (void)!::write(stopFd_.get(), &one, sizeof one);
     closeAll();
     std::unique_lock lock(mu_);
-    changed_.wait(lock, [&] { return running_.load(std::memory_order_acquire) == 0; });
+    workerLeft_.wait(lock, [&] { return running_.load(std::memory_order_acquire) == 0; });
     lock.unlock();
     if (sweeper_.joinable()) {
         sweeper_.join();

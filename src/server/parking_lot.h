@@ -129,7 +129,10 @@ private:
     std::atomic<unsigned> running_{0};
 
     mutable std::mutex mu_;
-    std::condition_variable changed_;  // a worker left, or an earlier deadline was parked
+    // Two conditions, so that a worker leaving (after every compensated wait) does not wake
+    // the sweeper, and an earlier deadline does not wake stop().
+    std::condition_variable sweepChanged_;  // an earlier deadline was parked, or stopped_
+    std::condition_variable workerLeft_;    // running_ went down
     std::unordered_map<std::uint64_t, Entry> parked_;  // guarded by mu_
     std::vector<std::unique_ptr<Parkable>> due_;       // past their deadline; guarded by mu_
     std::uint64_t nextKey_ = 1;                        // guarded by mu_
