@@ -44,10 +44,9 @@ void keepThreadReplyWarm(ReplyCache* replies, const std::string& title, const st
                          const storage::ForumStore::PostedMessage& posted) {
     if (replies != nullptr && posted.thread) {
         const storage::ViewVersion before{posted.thread->id, posted.thread->version - 1};
-        replies->revise(threadReplyKey(title), before, *posted.thread,
-                        [&](const std::string& kept) {
-                            return withLineAppended(kept, messageLine(posted.number, user, text));
-                        });
+        replies->revise(threadReplyKey(title), before, *posted.thread, [&](std::string& kept) {
+            return appendEntryLine(kept, messageLine(posted.number, user, text));
+        });
     }
 }
 

@@ -13,6 +13,7 @@ std::shared_ptr<const std::string> ReplyCache::find(const std::string& key,
         return nullptr;
     }
     recent_.splice(recent_.begin(), recent_, it->second.recent);
+    it->second.handedOut = true;
     return it->second.reply;
 }
 
@@ -21,7 +22,7 @@ void ReplyCache::insert(const std::string& key, const storage::ViewVersion& vers
     if (reply.size() > maxEntryBytes_) {
         return;
     }
-    auto shared = std::make_shared<const std::string>(std::move(reply));
+    auto shared = std::make_shared<std::string>(std::move(reply));
     std::lock_guard lock(mu_);
     if (auto it = entries_.find(key); it != entries_.end()) {
         evict(it);
@@ -31,36 +32,42 @@ void ReplyCache::insert(const std::string& key, const storage::ViewVersion& vers
 
 void ReplyCache::revise(const std::string& key, const storage::ViewVersion& from,
                         const storage::ViewVersion& to, const Revise& revise) {
-    std::shared_ptr<const std::string> kept;
+    std::shared_ptr<std::string> reply;
+    bool handedOut = false;
     {
         std::lock_guard lock(mu_);
         auto it = entries_.find(key);
         if (it == entries_.end() || it->second.version != from) {
             return;
         }
-        kept = it->second.reply;
+        // Out of the index while it is revised: no reader can be handed it meanwhile, so
+        // one that never was handed out is this thread's alone.
+        reply = it->second.reply;
+        handedOut = it->second.handedOut;
+        evict(it);
     }
-    std::optional<std::string> revised = revise(*kept);
+    if (handedOut) {
+        reply = std::make_shared<std::string>(*reply);  // readers may still be sending it
+    }
+    const bool revised = revise(*reply);
     std::lock_guard lock(mu_);
-    auto it = entries_.find(key);
-    // Another change may have replaced or dropped it meanwhile: then that one stands.
-    if (it == entries_.end() || it->second.reply != kept) {
+    // A reply kept meanwhile (a reader's newer view) stands.
+    if (entries_.contains(key)) {
         return;
     }
-    evict(it);
-    if (revised && revised->size() <= maxEntryBytes_) {
-        add(key, to, std::make_shared<const std::string>(std::move(*revised)));
+    if (revised && reply->size() <= maxEntryBytes_) {
+        add(key, to, std::move(reply));
     }
 }
 
 void ReplyCache::add(const std::string& key, const storage::ViewVersion& version,
-                     std::shared_ptr<const std::string> reply) {
+                     std::shared_ptr<std::string> reply) {
     while (!recent_.empty() && bytes_ + reply->size() > maxBytes_) {
         evict(entries_.find(recent_.back()));
     }
     recent_.push_front(key);
     bytes_ += reply->size();
-    entries_.emplace(key, Entry{version, std::move(reply), recent_.begin()});
+    entries_.emplace(key, Entry{version, std::move(reply), recent_.begin(), false});
 }
 
 std::size_t ReplyCache::bytes() const {

@@ -9,8 +9,9 @@
 //
 // Bounded: a reply larger than maxEntryBytes is not kept (a big thread is streamed from the
 // store each time, and memory never grows with thread size), and the least recently used go
-// when the total passes maxBytes. Thread-safe: one mutex around the index; a reply is an
-// immutable shared string, written to the socket outside the lock.
+// when the total passes maxBytes (which counts the replies' sizes: one grown in place by
+// revise() may hold as much again in spare capacity). Thread-safe: one mutex around the index;
+// a reply handed out is an immutable shared string, written to the socket outside the lock.
 
 #include <cstddef>
 #include <functional>
@@ -34,12 +35,15 @@ public:
                                             const storage::ViewVersion& version);
     // Keeps reply for key at version, replacing what was kept for key; ignored when too big.
     void insert(const std::string& key, const storage::ViewVersion& version, std::string reply);
-    // When the reply kept for key is at version from: keeps revise(that reply) at version to
-    // instead, so a change whose effect on the view is known (a message posted) keeps it
+    // When the reply kept for key is at version from: keeps it, edited by revise, at version
+    // to instead, so a change whose effect on the view is known (a message posted) keeps it
     // warm rather than making the next read build it again. The caller vouches that to is
-    // from plus exactly that change. Whatever else is kept stays; a nullopt from revise, or
-    // a reply grown too big, drops the entry. revise runs outside the lock.
-    using Revise = std::function<std::optional<std::string>(const std::string& reply)>;
+    // from plus exactly that change. revise edits the reply in place and says whether it
+    // could; on false, or when the reply grew too big, the entry is dropped. revise runs
+    // outside the lock, on a reply nobody else can see: the kept string itself when no find()
+    // has handed it out, so that a run of changes with no read between them appends to one
+    // string instead of copying the whole reply at each change; a copy otherwise.
+    using Revise = std::function<bool(std::string& reply)>;
     void revise(const std::string& key, const storage::ViewVersion& from,
                 const storage::ViewVersion& to, const Revise& revise);
 
@@ -50,13 +54,14 @@ public:
 private:
     struct Entry {
         storage::ViewVersion version;
-        std::shared_ptr<const std::string> reply;
+        std::shared_ptr<std::string> reply;       // const to everyone but revise()
         std::list<std::string>::iterator recent;  // its place in recent_
+        bool handedOut = false;                   // find() gave it to a reader
     };
     void evict(std::unordered_map<std::string, Entry>::iterator it);  // requires mu_
     // Keeps reply (not too big) for key, which has no entry; requires mu_.
     void add(const std::string& key, const storage::ViewVersion& version,
-             std::shared_ptr<const std::string> reply);
+             std::shared_ptr<std::string> reply);
 
     const std::size_t maxBytes_;
     const std::size_t maxEntryBytes_;

@@ -35,29 +35,27 @@ std::string emptyThreadReply() {
     return threadReplyHead(0) + std::string(protocol::kBodyEnd);
 }
 
-std::optional<std::string> withLineAppended(const std::string& reply, std::string_view line) {
+bool appendEntryLine(std::string& reply, std::string_view line) {
     const std::size_t headEnd = reply.find('\n');
     const std::size_t countStart = reply.find(' ');
     if (headEnd == std::string::npos || countStart > headEnd ||
         !std::string_view(reply).ends_with(protocol::kBodyEnd) ||
         reply.size() < headEnd + 1 + protocol::kBodyEnd.size()) {
-        return std::nullopt;
+        return false;
     }
     std::uint64_t entries = 0;
     const char* const first = reply.data() + countStart + 1;
     const char* const last = reply.data() + headEnd;
     if (std::from_chars(first, last, entries).ec != std::errc() ||
         reply.compare(0, headEnd + 1, threadReplyHead(entries)) != 0) {
-        return std::nullopt;
+        return false;
     }
-    const std::string_view body = std::string_view(reply).substr(
-        headEnd + 1, reply.size() - headEnd - 1 - protocol::kBodyEnd.size());
-    std::string longer = threadReplyHead(entries + 1);
-    longer.reserve(reply.size() + line.size() + 16);
-    longer += body;
-    longer += protocol::formatBodyLine(line);
-    longer += protocol::kBodyEnd;
-    return longer;
+    reply.resize(reply.size() - protocol::kBodyEnd.size());
+    reply += protocol::formatBodyLine(line);
+    reply += protocol::kBodyEnd;
+    // The same length but when the count gains a digit: then the body moves once.
+    reply.replace(0, headEnd + 1, threadReplyHead(entries + 1));
+    return true;
 }
 
 }  // namespace dfp::server

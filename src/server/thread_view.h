@@ -5,7 +5,6 @@
 // leaving the next RDT to read the whole thread again.
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,8 +19,9 @@ std::string messageLine(std::int64_t number, std::string_view author, std::strin
 std::string fileLine(std::string_view uploader, std::string_view fileName);
 // The RDT reply of an empty thread.
 std::string emptyThreadReply();
-// reply, an RDT reply, with one more entry whose body line is line at its end; nullopt if
-// reply is not an RDT reply.
-std::optional<std::string> withLineAppended(const std::string& reply, std::string_view line);
+// Adds to reply, an RDT reply, one more entry whose body line is line, at its end: in place,
+// so that a string with room to spare is not copied. False, with reply unchanged, if reply is
+// not an RDT reply.
+bool appendEntryLine(std::string& reply, std::string_view line);
 
 }  // namespace dfp::server

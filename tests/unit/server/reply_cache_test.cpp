@@ -3,8 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <optional>
 #include <string>
+#include <vector>
 
 #include "server/reply_cache.h"
 
@@ -78,7 +78,10 @@ BOOST_AUTO_TEST_CASE(with_no_memory_keeps_nothing) {
 
 BOOST_AUTO_TEST_CASE(revises_a_reply_only_from_the_stamp_it_is_kept_at) {
     ReplyCache cache(1000, 100);
-    const auto grow = [](const std::string& kept) { return std::optional(kept + "+"); };
+    const auto grow = [](std::string& kept) {
+        kept += "+";
+        return true;
+    };
     cache.revise("jedi", {1, 5}, {1, 6}, grow);  // nothing kept: nothing to revise
     BOOST_TEST(cache.entries() == 0u);
     cache.insert("jedi", {1, 5}, "v5");
@@ -97,9 +100,10 @@ BOOST_AUTO_TEST_CASE(revises_a_reply_only_from_the_stamp_it_is_kept_at) {
 BOOST_AUTO_TEST_CASE(a_reply_kept_while_a_revision_was_made_is_not_overwritten) {
     ReplyCache cache(1000, 100);
     cache.insert("jedi", {1, 5}, "v5");
-    cache.revise("jedi", {1, 5}, {1, 6}, [&](const std::string& kept) {
+    cache.revise("jedi", {1, 5}, {1, 6}, [&](std::string& kept) {
         cache.insert("jedi", {1, 7}, "v7");
-        return std::optional(kept + "+");
+        kept += "+";
+        return true;
     });
     BOOST_TEST(cache.find("jedi", {1, 6}) == nullptr);
     BOOST_TEST(*cache.find("jedi", {1, 7}) == "v7");
@@ -110,14 +114,59 @@ BOOST_AUTO_TEST_CASE(a_reply_kept_while_a_revision_was_made_is_not_overwritten) 
 BOOST_AUTO_TEST_CASE(drops_a_reply_whose_revision_fails_or_grows_too_big) {
     ReplyCache cache(1000, 4);
     cache.insert("jedi", {1, 1}, "abc");
-    cache.revise("jedi", {1, 1}, {1, 2},
-                 [](const std::string&) { return std::optional<std::string>(); });
+    cache.revise("jedi", {1, 1}, {1, 2}, [](std::string&) { return false; });
     BOOST_TEST(cache.entries() == 0u);
     cache.insert("sith", {1, 1}, "abc");
-    cache.revise("sith", {1, 1}, {1, 2},
-                 [](const std::string& kept) { return std::optional(kept + "de"); });
+    cache.revise("sith", {1, 1}, {1, 2}, [](std::string& kept) {
+        kept += "de";
+        return true;
+    });
     BOOST_TEST(cache.entries() == 0u);
     BOOST_TEST(cache.bytes() == 0u);
+}
+
+// A reader sends the reply it was handed outside the lock: a revision never changes it under
+// the reader, however many follow.
+BOOST_AUTO_TEST_CASE(a_reply_handed_out_is_never_changed_by_a_revision) {
+    ReplyCache cache(1000, 100);
+    cache.insert("jedi", {1, 1}, "v1");
+    const auto held = cache.find("jedi", {1, 1});
+    BOOST_TEST_REQUIRE(held != nullptr);
+    for (int version = 1; version < 4; ++version) {
+        cache.revise("jedi", {1, version}, {1, version + 1}, [](std::string& kept) {
+            kept += "+";
+            return true;
+        });
+    }
+    BOOST_TEST(*held == "v1");
+    BOOST_TEST(*cache.find("jedi", {1, 4}) == "v1+++");
+}
+
+// Changes with no read between them edit one string: a thread posted to many times is not
+// copied whole at each message. The first revision after a read works on a copy.
+BOOST_AUTO_TEST_CASE(revisions_with_no_read_between_them_edit_the_kept_reply_itself) {
+    ReplyCache cache(1000, 100);
+    cache.insert("jedi", {1, 1}, "v1");
+    std::vector<const std::string*> edited;
+    const auto grow = [&](std::string& kept) {
+        edited.push_back(&kept);
+        kept += "+";
+        return true;
+    };
+    cache.revise("jedi", {1, 1}, {1, 2}, grow);
+    cache.revise("jedi", {1, 2}, {1, 3}, grow);
+    const auto read = cache.find("jedi", {1, 3});
+    BOOST_TEST_REQUIRE(read != nullptr);
+    cache.revise("jedi", {1, 3}, {1, 4}, grow);
+    cache.revise("jedi", {1, 4}, {1, 5}, grow);
+    BOOST_TEST_REQUIRE(edited.size() == 4u);
+    BOOST_TEST(edited[0] == edited[1]);
+    BOOST_TEST(edited[1] == read.get());
+    BOOST_TEST(edited[2] != read.get());
+    BOOST_TEST(edited[2] == edited[3]);
+    BOOST_TEST(*read == "v1++");
+    BOOST_TEST(*cache.find("jedi", {1, 5}) == "v1++++");
+    BOOST_TEST(cache.bytes() == 6u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
