@@ -5,11 +5,25 @@ namespace dfp::server {
 ReplyCache::ReplyCache(std::size_t maxBytes, std::size_t maxEntryBytes)
     : maxBytes_(maxBytes), maxEntryBytes_(std::min(maxEntryBytes, maxBytes)) {}
 
-std::shared_ptr<const std::string> ReplyCache::find(const std::string& key,
-                                                    const storage::ViewVersion& version) {
+std::shared_ptr<const std::string> ReplyCache::find(
+    const std::string& key, const storage::ViewVersion& version,
+    const std::optional<storage::CommitMark>& checked) {
     std::lock_guard lock(mu_);
     auto it = entries_.find(key);
     if (it == entries_.end() || it->second.version != version) {
+        return nullptr;
+    }
+    recent_.splice(recent_.begin(), recent_, it->second.recent);
+    it->second.handedOut = true;
+    it->second.checked = checked;
+    return it->second.reply;
+}
+
+std::shared_ptr<const std::string> ReplyCache::findUnchanged(const std::string& key,
+                                                             const storage::CommitMark& mark) {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.checked != mark) {
         return nullptr;
     }
     recent_.splice(recent_.begin(), recent_, it->second.recent);
@@ -18,7 +32,7 @@ std::shared_ptr<const std::string> ReplyCache::find(const std::string& key,
 }
 
 void ReplyCache::insert(const std::string& key, const storage::ViewVersion& version,
-                        std::string reply) {
+                        std::string reply, const std::optional<storage::CommitMark>& checked) {
     if (reply.size() > maxEntryBytes_) {
         return;
     }
@@ -27,7 +41,7 @@ void ReplyCache::insert(const std::string& key, const storage::ViewVersion& vers
     if (auto it = entries_.find(key); it != entries_.end()) {
         evict(it);
     }
-    add(key, version, std::move(shared));
+    add(key, version, std::move(shared), checked);
 }
 
 void ReplyCache::revise(const std::string& key, const storage::ViewVersion& from,
@@ -56,18 +70,19 @@ void ReplyCache::revise(const std::string& key, const storage::ViewVersion& from
         return;
     }
     if (revised && reply->size() <= maxEntryBytes_) {
-        add(key, to, std::move(reply));
+        add(key, to, std::move(reply), std::nullopt);  // to is vouched for, not read
     }
 }
 
 void ReplyCache::add(const std::string& key, const storage::ViewVersion& version,
-                     std::shared_ptr<std::string> reply) {
+                     std::shared_ptr<std::string> reply,
+                     const std::optional<storage::CommitMark>& checked) {
     while (!recent_.empty() && bytes_ + reply->size() > maxBytes_) {
         evict(entries_.find(recent_.back()));
     }
     recent_.push_front(key);
     bytes_ += reply->size();
-    entries_.emplace(key, Entry{version, std::move(reply), recent_.begin(), false});
+    entries_.emplace(key, Entry{version, std::move(reply), recent_.begin(), false, checked});
 }
 
 std::size_t ReplyCache::bytes() const {

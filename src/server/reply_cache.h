@@ -5,7 +5,10 @@
 // one write instead of reading and formatting it again. A reply is kept under a key ("RDT
 // <title>", "LST") with the ViewVersion of the state it shows, and served only for that exact
 // stamp: every change bumps the version in the change's own transaction, whoever makes it
-// (the server, dfp-admin), so a stale view is never served.
+// (the server, dfp-admin), so a stale view is never served. Reading the version takes a read
+// transaction; so an entry also remembers the store's commit mark from when its version was
+// last confirmed, and while the mark is the same nothing at all was committed since, and the
+// entry is served without reading the version (findUnchanged).
 //
 // Bounded: a reply larger than maxEntryBytes is not kept (a big thread is streamed from the
 // store each time, and memory never grows with thread size), and the least recently used go
@@ -30,11 +33,19 @@ class ReplyCache {
 public:
     ReplyCache(std::size_t maxBytes, std::size_t maxEntryBytes);
 
-    // The reply kept for key at exactly this version, or null.
+    // The reply kept for key at exactly this version, or null. checked: the store's commit
+    // mark read before version was (storage::CommitMark), remembered with a reply found.
     std::shared_ptr<const std::string> find(const std::string& key,
-                                            const storage::ViewVersion& version);
+                                            const storage::ViewVersion& version,
+                                            const std::optional<storage::CommitMark>& checked = {});
+    // The reply kept for key if it was found or kept at this very commit mark: nothing was
+    // committed since its version was read, so it is still the current one. Null otherwise.
+    std::shared_ptr<const std::string> findUnchanged(const std::string& key,
+                                                     const storage::CommitMark& mark);
     // Keeps reply for key at version, replacing what was kept for key; ignored when too big.
-    void insert(const std::string& key, const storage::ViewVersion& version, std::string reply);
+    // checked as for find().
+    void insert(const std::string& key, const storage::ViewVersion& version, std::string reply,
+                const std::optional<storage::CommitMark>& checked = {});
     // When the reply kept for key is at version from: keeps it, edited by revise, at version
     // to instead, so a change whose effect on the view is known (a message posted) keeps it
     // warm rather than making the next read build it again. The caller vouches that to is
@@ -57,11 +68,13 @@ private:
         std::shared_ptr<std::string> reply;       // const to everyone but revise()
         std::list<std::string>::iterator recent;  // its place in recent_
         bool handedOut = false;                   // find() gave it to a reader
+        // The commit mark read before version was last read and found to be this one.
+        std::optional<storage::CommitMark> checked;
     };
     void evict(std::unordered_map<std::string, Entry>::iterator it);  // requires mu_
     // Keeps reply (not too big) for key, which has no entry; requires mu_.
     void add(const std::string& key, const storage::ViewVersion& version,
-             std::shared_ptr<std::string> reply);
+             std::shared_ptr<std::string> reply, const std::optional<storage::CommitMark>& checked);
 
     const std::size_t maxBytes_;
     const std::size_t maxEntryBytes_;

@@ -22,18 +22,29 @@ using Send = std::function<void(std::string_view)>;
 // state it shows: stamp() gives that state's ViewVersion (or a refusal, passed on). On a miss
 // the reply is sent as it is made and kept while it stays small enough; it is put in the
 // cache only if the stamp is the same after it was made as before, which proves that no
-// change came in between (versions only grow). Without a cache, produce() alone.
+// change came in between (versions only grow). The store's commit mark, read before the
+// stamp, goes with what the stamp confirmed: while it stays the same, nothing was committed
+// and the kept reply is served without a stamp (reply_cache.h). Without a cache, produce()
+// alone.
 template <typename Stamp, typename Produce>
-storage::StoreStatus sendThroughCache(ReplyCache* cache, const std::string& key, Stamp&& stamp,
-                                      Produce&& produce, ReplySink& out) {
+storage::StoreStatus sendThroughCache(ReplyCache* cache, storage::ForumStore& store,
+                                      const std::string& key, Stamp&& stamp, Produce&& produce,
+                                      ReplySink& out) {
     if (cache == nullptr) {
         return produce(Send([&](std::string_view bytes) { out.write(bytes); }));
+    }
+    const std::optional<storage::CommitMark> mark = store.commitMark();
+    if (mark) {
+        if (auto kept = cache->findUnchanged(key, *mark)) {
+            out.write(*kept);
+            return storage::Done{};
+        }
     }
     const storage::StoreResult<storage::ViewVersion> before = stamp();
     if (!before) {
         return before.error();
     }
-    if (auto kept = cache->find(key, *before)) {
+    if (auto kept = cache->find(key, *before, mark)) {
         out.write(*kept);
         return storage::Done{};
     }
@@ -53,7 +64,7 @@ storage::StoreStatus sendThroughCache(ReplyCache* cache, const std::string& key,
     }));
     if (made && keeping) {
         if (const auto after = stamp(); after && *after == *before) {
-            cache->insert(key, *before, std::move(reply));
+            cache->insert(key, *before, std::move(reply), mark);
         }
     }
     return made;
@@ -84,7 +95,7 @@ Next Session::listThreads(const protocol::Request& /*request*/, ReplySink& out) 
     // Streamed from one snapshot: the count and the titles always agree, and memory does not
     // grow with the number of threads.
     auto done = sendThroughCache(
-        context_.replies, "LST",
+        context_.replies, context_.store, "LST",
         [&]() -> storage::StoreResult<storage::ViewVersion> {
             return context_.store.threadListVersion();
         },
@@ -114,7 +125,7 @@ Next Session::readThread(const protocol::Request& request, ReplySink& out) {
     }
     std::string line;
     auto done = sendThroughCache(
-        context_.replies, threadReplyKey(title),
+        context_.replies, context_.store, threadReplyKey(title),
         [&] { return context_.store.threadVersion(title); },
         [&](const Send& send) -> storage::StoreStatus {
             auto read = context_.store.readThread(

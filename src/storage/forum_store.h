@@ -8,6 +8,7 @@
 // with one writer. Authorisation (author, creator, uploader) is checked here, inside the
 // transaction that makes the change.
 
+#include <array>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -67,6 +68,14 @@ struct ViewVersion {
     std::int64_t id = 0;
     std::int64_t version = 0;
     bool operator==(const ViewVersion&) const = default;
+};
+
+// The last commit visible in the store, by any process, as an opaque mark: two equal marks
+// read at two times mean that nothing was committed to the store in between, so whatever was
+// checked after the first still holds at the second. Only compared, never interpreted.
+struct CommitMark {
+    std::array<unsigned char, 48> bytes{};
+    bool operator==(const CommitMark&) const = default;
 };
 
 // One line of the RDT view, in posting order.
@@ -234,6 +243,9 @@ public:
     // The current stamp of a thread's view (one indexed lookup), or ThreadNotFound: lets a
     // reader keep a view and know when it is stale without reading it again.
     virtual StoreResult<ViewVersion> threadVersion(std::string_view title) = 0;
+    // The mark of the last commit (CommitMark), without a transaction; nullopt when the store
+    // cannot tell, and then a caller checks versions every time.
+    virtual std::optional<CommitMark> commitMark() { return std::nullopt; }
 
     // --- files
     // Checks the thread exists, the name is free in it and size <= maxFileSize before any

@@ -307,6 +307,9 @@ SqliteForumStore::SqliteForumStore(const StoreOptions& options, StoreTestHooks h
         pool_ = std::make_unique<ConnectionPool>(std::move(settings));
         // Open one connection now, so a database that cannot be used fails here.
         { auto connection = pool_->acquire(); }
+        if (!options_.readOnly) {
+            walIndex_ = WalIndexMark::open(databaseFile_);
+        }
         if (options_.owner) {
             removeCrashLeftovers();
         }
@@ -1036,6 +1039,10 @@ StoreResult<ViewVersion> SqliteForumStore::threadVersion(std::string_view title)
         return StoreError::ThreadNotFound;
     }
     return ViewVersion{query->getColumn(0).getInt64(), query->getColumn(1).getInt64()};
+}
+
+std::optional<CommitMark> SqliteForumStore::commitMark() {
+    return walIndex_ ? walIndex_->read() : std::nullopt;
 }
 
 ViewVersion SqliteForumStore::threadListVersion() {

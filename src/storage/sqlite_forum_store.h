@@ -41,6 +41,7 @@
 #include "storage/forum_store.h"
 #include "storage/password_hasher.h"
 #include "storage/posix_file.h"
+#include "storage/wal_index_mark.h"
 
 namespace dfp::storage {
 
@@ -123,6 +124,7 @@ public:
                            const std::function<void(const ThreadEntry&)>& visit) override;
 
     StoreResult<ViewVersion> threadVersion(std::string_view title) override;
+    std::optional<CommitMark> commitMark() override;
     ViewVersion threadListVersion() override;
 
     StoreResult<std::unique_ptr<Upload>> beginUpload(std::string_view title,
@@ -246,6 +248,9 @@ private:
     UniqueFd lockFd_;  // holds the flock on <dataDir>/lock while we are the owner
     PasswordHasher hasher_;
     std::unique_ptr<ConnectionPool> pool_;
+    // The -shm file's header, read for commitMark(); none when read-only or unreadable. Sound
+    // while pool_ keeps connections open (wal_index_mark.h): declared after it, it goes first.
+    std::optional<WalIndexMark> walIndex_;
     std::mutex writerMu_;  // held for the whole of every write transaction of this process
     std::mutex queueMu_;
     std::deque<PendingWrite*> queue_;  // guarded by queueMu_: writes not yet in a batch

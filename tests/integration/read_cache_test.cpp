@@ -74,6 +74,30 @@ BOOST_FIXTURE_TEST_CASE(threads_created_or_removed_show_in_the_next_lst, Started
     BOOST_TEST(list(yoda).empty());
 }
 
+// Once a kept reply is confirmed, the next RDTs are served without reading the thread's
+// version, for as long as nothing is committed. dfp-admin commits from its own process,
+// with no word to the server: the next RDT shows its change all the same.
+BOOST_FIXTURE_TEST_CASE(a_change_by_dfp_admin_shows_after_reads_served_from_the_cache,
+                        StartedServer) {
+    LineClient yoda = loggedIn("yoda");
+    LineClient luke = loggedIn("luke");
+    yoda.expect("CRT jedi", 201);
+    yoda.expect("MSG jedi one", 201);
+    yoda.expect("MSG jedi two", 201);
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(readThread(luke, "jedi") == (Lines{"1 yoda: one", "2 yoda: two"}));
+    }
+    const ClientRun removed =
+        runAdminBinary({dataDirOption(dataDir()), "remove-message", "jedi", "2"});
+    BOOST_TEST(removed.status == 0, describeRun(removed));
+    for (int i = 0; i < 3; ++i) {
+        BOOST_TEST(readThread(luke, "jedi") == (Lines{"1 yoda: one"}));
+    }
+    const ClientRun gone = runAdminBinary({dataDirOption(dataDir()), "remove-thread", "jedi"});
+    BOOST_TEST(gone.status == 0, describeRun(gone));
+    BOOST_TEST(luke.request("RDT jedi").code == 404);
+}
+
 // CRT and MSG keep the kept RDT reply up to date instead of dropping it; what they keep
 // must be the thread exactly as stored: each message once, in order, with its author's name
 // as stored (not as typed at login), and dot-stuffed lines intact.

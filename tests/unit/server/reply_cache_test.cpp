@@ -9,7 +9,18 @@
 #include "server/reply_cache.h"
 
 using dfp::server::ReplyCache;
+using dfp::storage::CommitMark;
 using dfp::storage::ViewVersion;
+
+namespace {
+
+CommitMark markNumbered(unsigned char n) {
+    CommitMark mark;
+    mark.bytes.fill(n);
+    return mark;
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(reply_cache)
 
@@ -167,6 +178,39 @@ BOOST_AUTO_TEST_CASE(revisions_with_no_read_between_them_edit_the_kept_reply_its
     BOOST_TEST(*read == "v1++");
     BOOST_TEST(*cache.find("jedi", {1, 5}) == "v1++++");
     BOOST_TEST(cache.bytes() == 6u);
+}
+
+// A reply whose version was confirmed at a commit mark is served at that same mark without
+// a version, and only there; a revision, vouched for rather than read, has no mark.
+BOOST_AUTO_TEST_CASE(served_without_a_version_only_at_the_mark_it_was_confirmed_at) {
+    ReplyCache cache(1000, 100);
+    const CommitMark first = markNumbered(1);
+    const CommitMark second = markNumbered(2);
+    cache.insert("jedi", {1, 5}, "v5", first);
+    BOOST_TEST_REQUIRE(cache.findUnchanged("jedi", first) != nullptr);
+    BOOST_TEST(*cache.findUnchanged("jedi", first) == "v5");
+    BOOST_TEST(cache.findUnchanged("jedi", second) == nullptr);  // a commit came since
+    BOOST_TEST(cache.findUnchanged("sith", first) == nullptr);
+
+    // Confirmed again after that commit: served at the new mark, no longer at the old.
+    BOOST_TEST(cache.find("jedi", {1, 5}, second) != nullptr);
+    BOOST_TEST(cache.findUnchanged("jedi", second) != nullptr);
+    BOOST_TEST(cache.findUnchanged("jedi", first) == nullptr);
+
+    // A version found without a mark (the store could not tell) forgets the one it had.
+    BOOST_TEST(cache.find("jedi", {1, 5}) != nullptr);
+    BOOST_TEST(cache.findUnchanged("jedi", second) == nullptr);
+
+    cache.insert("jedi", {1, 6}, "v6", first);
+    cache.revise("jedi", {1, 6}, {1, 7}, [](std::string& kept) {
+        kept += "+";
+        return true;
+    });
+    BOOST_TEST(cache.findUnchanged("jedi", first) == nullptr);
+    BOOST_TEST(*cache.find("jedi", {1, 7}) == "v6+");
+
+    cache.insert("sith", {2, 1}, "s1");  // kept without a mark
+    BOOST_TEST(cache.findUnchanged("sith", first) == nullptr);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
