@@ -13,10 +13,8 @@ std::shared_ptr<const std::string> ReplyCache::find(
     if (it == entries_.end() || it->second.version != version) {
         return nullptr;
     }
-    recent_.splice(recent_.begin(), recent_, it->second.recent);
-    it->second.handedOut = true;
     it->second.checked = checked;
-    return it->second.reply;
+    return handOut(it);
 }
 
 std::shared_ptr<const std::string> ReplyCache::findUnchanged(const std::string& key,
@@ -26,6 +24,11 @@ std::shared_ptr<const std::string> ReplyCache::findUnchanged(const std::string& 
     if (it == entries_.end() || it->second.checked != mark) {
         return nullptr;
     }
+    return handOut(it);
+}
+
+std::shared_ptr<const std::string> ReplyCache::handOut(
+    std::unordered_map<std::string, Entry>::iterator it) {
     recent_.splice(recent_.begin(), recent_, it->second.recent);
     it->second.handedOut = true;
     return it->second.reply;

@@ -72,6 +72,8 @@ private:
         std::optional<storage::CommitMark> checked;
     };
     void evict(std::unordered_map<std::string, Entry>::iterator it);  // requires mu_
+    // The entry's reply for a reader, now the most recently used; requires mu_.
+    std::shared_ptr<const std::string> handOut(std::unordered_map<std::string, Entry>::iterator it);
     // Keeps reply (not too big) for key, which has no entry; requires mu_.
     void add(const std::string& key, const storage::ViewVersion& version,
              std::shared_ptr<std::string> reply, const std::optional<storage::CommitMark>& checked);

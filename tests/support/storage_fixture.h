@@ -52,6 +52,21 @@ private:
     TempDir temp_;
 };
 
+// A store with the user yoda and the thread jedi holding one message of his.
+inline std::unique_ptr<storage::ForumStore> openWithOneMessage(const StoreFixture& fixture) {
+    auto store = fixture.open();
+    BOOST_REQUIRE(store->createUser("yoda", "pw"));
+    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
+    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    return store;
+}
+
+// Runs sql as dfp-admin's moderation does: its own connection, plain SQL, no store code.
+inline void execElsewhere(const StoreFixture& fixture, const std::string& sql) {
+    SQLite::Database other(fixture.databaseFile(), SQLite::OPEN_READWRITE);
+    other.exec(sql);
+}
+
 // Names in a directory, sorted; empty if it does not exist.
 inline std::vector<std::string> directoryEntries(const std::filesystem::path& dir) {
     std::vector<std::string> names;

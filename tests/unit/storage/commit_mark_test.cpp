@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include <SQLiteCpp/Database.h>
-
 #include "support/storage_fixture.h"
 
 using dfp::storage::CommitMark;
 using dfp::storage::ForumStore;
+using dfp::test::execElsewhere;
+using dfp::test::openWithOneMessage;
 using dfp::test::StoreFixture;
 
 namespace {
@@ -24,21 +24,12 @@ CommitMark markOf(ForumStore& store) {
     return *mark;
 }
 
-// Runs sql as dfp-admin's moderation does: its own connection, plain SQL, no store code.
-void execElsewhere(const StoreFixture& fixture, const std::string& sql) {
-    SQLite::Database other(fixture.databaseFile(), SQLite::OPEN_READWRITE);
-    other.exec(sql);
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(commit_mark, StoreFixture)
 
 BOOST_AUTO_TEST_CASE(reads_leave_it_as_it_is) {
-    auto store = open();
-    BOOST_REQUIRE(store->createUser("yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
-    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    auto store = openWithOneMessage(*this);
     const CommitMark before = markOf(*store);
 
     BOOST_REQUIRE(store->threadVersion("jedi"));
@@ -78,10 +69,7 @@ BOOST_AUTO_TEST_CASE(every_commit_gives_a_mark_never_seen_before) {
 // dfp-admin writes with its own connection, in its own process: the server learns of it
 // from the mark alone, with no call of its own.
 BOOST_AUTO_TEST_CASE(a_commit_by_another_process_s_connection_gives_a_new_mark) {
-    auto store = open();
-    BOOST_REQUIRE(store->createUser("yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
-    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
+    auto store = openWithOneMessage(*this);
     const CommitMark before = markOf(*store);
     execElsewhere(*this, "DELETE FROM messages WHERE number = 1");
     const CommitMark after = markOf(*store);

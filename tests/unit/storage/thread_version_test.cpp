@@ -11,6 +11,8 @@
 
 using dfp::storage::StoreError;
 using dfp::storage::ViewVersion;
+using dfp::test::execElsewhere;
+using dfp::test::openWithOneMessage;
 using dfp::test::StoreFixture;
 
 namespace {
@@ -19,21 +21,6 @@ ViewVersion versionOf(dfp::storage::ForumStore& store, std::string_view title) {
     auto version = store.threadVersion(title);
     BOOST_TEST_REQUIRE(static_cast<bool>(version), "no version for " << title);
     return *version;
-}
-
-// A store with the user yoda and the thread jedi holding one message of his.
-auto openWithOneMessage(StoreFixture& fixture) {
-    auto store = fixture.open();
-    BOOST_REQUIRE(store->createUser("yoda", "pw"));
-    BOOST_REQUIRE(store->createThread("jedi", "yoda"));
-    BOOST_REQUIRE(store->postMessage("jedi", "yoda", "one"));
-    return store;
-}
-
-// Runs sql as dfp-admin's moderation does: its own connection, plain SQL, no store code.
-void execElsewhere(const StoreFixture& fixture, const std::string& sql) {
-    SQLite::Database other(fixture.databaseFile(), SQLite::OPEN_READWRITE);
-    other.exec(sql);
 }
 
 }  // namespace
