@@ -559,11 +559,13 @@ public:
     ParkedSession(const ParkedSession&) = delete;
     ParkedSession& operator=(const ParkedSession&) = delete;
 
-    // The greeting, and the first turn: false if the session has already ended.
+    // The greeting: false if the session has already ended. What the client sent meanwhile
+    // is served by a worker once the session is parked, never on the acceptor's dispatcher
+    // thread, which must not wait for a hash or a transfer.
     bool begin() {
         return turn([&] {
             loop_->greet();
-            return loop_->serveArrived();
+            return std::optional<std::string>();
         });
     }
 
@@ -661,8 +663,7 @@ void SessionConnection::run() {
     if (!tls && context_.parking != nullptr) {
         std::unique_ptr<Parkable> parked;
         try {
-            sock.setSendTimeout(toTimespan(context_.config.ioTimeout));
-            sock.setReceiveTimeout(toTimespan(context_.config.ioTimeout));
+            // The timeouts are ioTimeout already (firstWait above, without TLS).
             auto session =
                 std::make_unique<ParkedSession>(sock, context_, std::move(*slot), peer, peerHost);
             if (!session->begin()) {

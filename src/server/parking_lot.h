@@ -5,7 +5,7 @@
 //
 // A session that has answered everything it was sent parks here: its socket (and, while a
 // MSG reply is with the writer thread, that reply's eventfd) goes into one epoll set, and the
-// thread that served it goes back to the pool. A few workers, two per CPU, take ready
+// thread that served it goes back to the pool. A few workers, one per CPU, take ready
 // sessions off the set in the order their bytes came and serve what arrived, then park them
 // again. So under load a handful of threads serve every session in arrival order, instead of
 // a thread per session waiting for the scheduler to pick it among dozens, and an idle session

@@ -192,6 +192,8 @@ void ServerApp::defineOptions(Poco::Util::OptionSet& options) {
     value("password-hash-threads", "N",
           "password hashes computed at once, each using 64 MiB at the interactive cost "
           "(default 0: half the CPU threads, at least one)");
+    value("workers", "N",
+          "threads serving plain TCP sessions' requests (default 0: one per CPU thread)");
     value("sync", "MODE", "normal (default: survives a process crash) or full (fsync each commit)");
     value("name", "NAME", "server name shown in the greeting (default dfp)");
     value("log-level", "LEVEL", "error, warning, information (default) or debug");
@@ -358,17 +360,21 @@ int ServerApp::main(const std::vector<std::string>& args) {
                           settings.readCacheBytes > 0 ? &replies : nullptr};
 
     const int capacity = static_cast<int>(settings.maxSessions) + kSpareThreads;
-    // Plain TCP sessions wait for requests in the parking lot, served by two workers per CPU
-    // (one runs while the other waits for a lock or a commit: docs/performance.md); a TLS
-    // session keeps its thread, since OpenSSL's state is for one thread at a time. A worker
-    // waiting for long is replaced for as long as its session waits, which the session's own
-    // share of the capacity covers; the workers themselves come on top of it.
-    const unsigned workers =
-        settings.tls() ? 0 : 2 * std::max(1U, std::thread::hardware_concurrency());
+    // Plain TCP sessions wait for requests in the parking lot, served by one worker per CPU:
+    // each takes what has arrived in arrival order and rarely sleeps under load, where more
+    // workers only wake and preempt one another (docs/performance.md). A TLS session keeps
+    // its thread, since OpenSSL's state is for one thread at a time. A worker waiting for long
+    // is replaced for as long as its session waits, which the session's own share of the
+    // capacity covers; the workers themselves come on top of it.
+    const unsigned cpus = std::max(1U, std::thread::hardware_concurrency());
+    const unsigned workers = settings.tls() ? 0 : (settings.workers > 0 ? settings.workers : cpus);
     Poco::ThreadPool pool("dfp-session", 2, capacity + static_cast<int>(workers), 60,
                           kThreadStackSize);
     auto* params = new Poco::Net::TCPServerParams;
-    params->setMaxThreads(capacity);
+    // A TLS session runs on the acceptor's dispatcher thread for as long as it lasts. A plain
+    // one only has its greeting sent there before it parks, so one dispatcher per CPU keeps
+    // up with any burst of connections, where a thread for each would only crowd the CPUs.
+    params->setMaxThreads(settings.tls() ? capacity : static_cast<int>(cpus));
     params->setMaxQueued(capacity);
     // How long an idle dispatcher waits for the next connection before it hands its thread
     // back to the pool. Poco 1.11's TCPServer::stop() can miss waking an idle dispatcher

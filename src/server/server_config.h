@@ -43,6 +43,8 @@ struct ServerConfig {
     int maxFailedLogins = 5;
     storage::PasswordCost passwordCost = storage::PasswordCost::Interactive;
     unsigned passwordHashThreads = 0;  // hashes at once; 0 = half the hardware threads
+    // The parking lot's workers, which serve plain TCP sessions; 0 = one per hardware thread.
+    unsigned workers = 0;
     // Memory for whole RDT and LST replies of unchanged threads and lists (ReplyCache); a
     // reply over readCacheEntryBytes is never kept. 0 turns the cache off.
     std::size_t readCacheBytes = 32 << 20;

@@ -123,6 +123,8 @@ ServerConfig readServerConfig(const Poco::Util::AbstractConfiguration& config,
         readNumber(config, "dfp.read-cache", result.readCacheBytes, 0, std::uint64_t{1} << 40);
     result.passwordHashThreads = static_cast<unsigned>(
         readNumber(config, "dfp.password-hash-threads", result.passwordHashThreads, 0, 1024));
+    result.workers =
+        static_cast<unsigned>(readNumber(config, "dfp.workers", result.workers, 0, 1024));
 
     const std::string cost = config.getString("dfp.password-hash-cost", "interactive");
     if (cost == "interactive") {

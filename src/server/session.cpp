@@ -29,10 +29,14 @@ std::string printableVerb(std::string_view verb) {
     return out;
 }
 
-// The requests whose handling waits long: PASS for a password hash, UPD and DWN for as long
+// The requests whose handling waits long: PASS for a password hash (unless it is of the
+// minimum cost, some 30 µs: less than starting a worker in its place), UPD and DWN for as long
 // as the peer takes to send or read the file.
-bool waitsLong(Verb verb) {
-    return verb == Verb::Pass || verb == Verb::Upd || verb == Verb::Dwn;
+bool waitsLong(Verb verb, storage::PasswordCost cost) {
+    if (verb == Verb::Pass) {
+        return cost != storage::PasswordCost::Minimum;
+    }
+    return verb == Verb::Upd || verb == Verb::Dwn;
 }
 
 }  // namespace
@@ -129,7 +133,7 @@ Next Session::handle(const protocol::LineEvent& event, ReplySink& out) {
     if (request.spec->verb == Verb::Pass && wasAwaitingPass) {
         state_ = State::AwaitPass;
     }
-    if (waitsLong(request.spec->verb)) {
+    if (waitsLong(request.spec->verb, context_.config.passwordCost)) {
         out.aboutToWait();
     }
     return (this->*handlerFor(request.spec->verb))(request, out);

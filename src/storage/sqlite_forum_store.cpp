@@ -576,7 +576,7 @@ private:
 };
 
 void SqliteForumStore::submitWrite(PendingWrite& write) {
-    enqueue(write);
+    enqueue(write, /*mayRunHere=*/true);
     while (write.state_.load(std::memory_order_acquire) == PendingWrite::kWaiting) {
         // Sleeps only while the word still reads kWaiting (the kernel checks), so a tell()
         // that came first is never missed; a wake-up for nothing just loops.
@@ -585,9 +585,9 @@ void SqliteForumStore::submitWrite(PendingWrite& write) {
     }
 }
 
-void SqliteForumStore::enqueue(PendingWrite& write) {
+void SqliteForumStore::enqueue(PendingWrite& write, bool mayRunHere) {
     std::unique_lock lock(queueMu_);
-    if (!running_ && queue_.empty()) {
+    if (mayRunHere && !running_ && queue_.empty()) {
         // Nobody writes and nobody waits: a lone write runs at once on its caller's thread,
         // without the hand-off to the writer thread and back (two wake-ups).
         running_ = true;
@@ -916,7 +916,7 @@ void SqliteForumStore::postMessageLater(std::string title, std::string author, s
     };
     auto write = std::make_unique<LaterWrite<PostedMessage, decltype(body)>>(std::move(body),
                                                                              std::move(done));
-    enqueue(*write);
+    enqueue(*write, /*mayRunHere=*/false);
     write.release();  // the writer thread's now: LaterWrite::finish() deletes it
 }
 

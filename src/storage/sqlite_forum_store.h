@@ -216,9 +216,12 @@ private:
     StoreResult<T> inWriteTransaction(Body&& body);
     // Queues write and returns when its outcome is final.
     void submitWrite(PendingWrite& write);
-    // Queues write for the writer thread, waking it if it sleeps; or, when no batch runs and
-    // none waits, runs it at once on this thread. Either way finish() is its last touch.
-    void enqueue(PendingWrite& write);
+    // Queues write for the writer thread, waking it if it sleeps; or, when mayRunHere, no batch
+    // runs and none waits, runs it at once on this thread. Either way finish() is its last
+    // touch. A caller that waits for the outcome anyway lets it run here (no hand-off to the
+    // writer thread and back); one that queues and goes on does not, so that it serves its
+    // next request while the writer thread commits this one with whatever comes meanwhile.
+    void enqueue(PendingWrite& write, bool mayRunHere);
     // Sets a waiting write's state and wakes its caller.
     static void tell(PendingWrite& write, int state) noexcept;
     // The writer thread: runs batches of queued writes until the store closes.

@@ -83,4 +83,62 @@ BOOST_FIXTURE_TEST_CASE(sessions_that_stop_reading_do_not_hold_up_the_others, St
     BOOST_TEST(reader.readBody().size() == static_cast<std::size_t>(kMessages));
 }
 
+BOOST_FIXTURE_TEST_CASE(one_worker_serves_what_came_with_the_connection_in_order, ServerFixture) {
+    start({"--workers=1"});
+    BOOST_TEST(server().log().find("workers=1") != std::string::npos);
+    // Everything sent before the greeting was read: the acceptor's thread only greets, and
+    // the worker serves the rest once the session is parked.
+    LineClient early(port(), LineClient::kDefaultTimeout, "early");
+    early.sendRaw("USER early\nPASS " + std::string(kPassword) +
+                  "\nCRT t\nMSG t one\nMSG t two\nRDT t\nXIT\n");
+    BOOST_TEST(early.readGreeting().code == 200);
+    BOOST_TEST(early.readStatus().code == 332);
+    BOOST_TEST(early.readStatus().code == 231);
+    BOOST_TEST(early.readStatus().code == 201);
+    BOOST_TEST(early.readStatus().line == "201 1 message posted");
+    BOOST_TEST(early.readStatus().line == "201 2 message posted");
+    BOOST_TEST(early.readStatus().code == 210);
+    const Lines body = early.readBody();
+    BOOST_TEST_REQUIRE(body.size() == 2u);
+    BOOST_TEST(body[0] == "1 early: one");
+    BOOST_TEST(body[1] == "2 early: two");
+    BOOST_TEST(early.readStatus().code == 221);
+}
+
+BOOST_FIXTURE_TEST_CASE(one_worker_serves_posting_sessions_and_a_reader_alike, ServerFixture) {
+    start({"--workers=1"});
+    // Each poster sends all its MSGs at once; the writer thread commits and answers them
+    // while the one worker goes on serving the others.
+    constexpr int kPosters = 4;
+    constexpr int kMessages = 50;
+    std::vector<LineClient> posters;
+    for (int p = 0; p < kPosters; ++p) {
+        posters.push_back(loggedIn("poster" + std::to_string(p)));
+        posters.back().expect("CRT thread" + std::to_string(p), 201);
+    }
+    LineClient reader = loggedIn("reader");
+    for (int p = 0; p < kPosters; ++p) {
+        std::string burst;
+        for (int m = 1; m <= kMessages; ++m) {
+            burst += "MSG thread" + std::to_string(p) + " m" + std::to_string(m) + "\n";
+        }
+        posters[p].sendRaw(burst);
+    }
+    reader.expect("LST", 215);
+    reader.readBody();
+    for (int p = 0; p < kPosters; ++p) {
+        for (int m = 1; m <= kMessages; ++m) {
+            BOOST_TEST_REQUIRE(posters[p].readStatus().line ==
+                               "201 " + std::to_string(m) + " message posted");
+        }
+    }
+    for (int p = 0; p < kPosters; ++p) {
+        reader.expect("RDT thread" + std::to_string(p), 210);
+        const Lines body = reader.readBody();
+        BOOST_TEST_REQUIRE(body.size() == static_cast<std::size_t>(kMessages));
+        BOOST_TEST(body.back() == std::to_string(kMessages) + " poster" + std::to_string(p) +
+                                      ": m" + std::to_string(kMessages));
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

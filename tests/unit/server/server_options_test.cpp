@@ -99,6 +99,17 @@ BOOST_AUTO_TEST_CASE(a_positional_port_is_command_line_and_beats_dfp_port_anywhe
     BOOST_TEST(readServerConfig(*layers.merged, {"3333"}).port == 3333);
 }
 
+BOOST_AUTO_TEST_CASE(reads_the_worker_count_where_zero_means_one_per_cpu) {
+    Layers layers;
+    BOOST_TEST(readServerConfig(*layers.merged, {}).workers == 0u);
+    layers.file->setString("dfp.workers", "3");
+    BOOST_TEST(readServerConfig(*layers.merged, {}).workers == 3u);
+    layers.commandLine->setString("dfp.workers", "1025");
+    BOOST_CHECK_THROW(readServerConfig(*layers.merged, {}), ConfigError);
+    layers.commandLine->setString("dfp.workers", "two");
+    BOOST_CHECK_THROW(readServerConfig(*layers.merged, {}), ConfigError);
+}
+
 BOOST_AUTO_TEST_CASE(reads_the_log_settings_and_refuses_an_unknown_level) {
     Layers layers;
     auto defaults = readServerConfig(*layers.merged, {});

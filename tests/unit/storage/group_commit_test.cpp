@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -593,6 +594,8 @@ BOOST_FIXTURE_TEST_CASE(a_write_queued_without_waiting_hears_of_its_commit_once,
     LaterOutcomes later;
     store->postMessageLater("Topic", "Yoda", "first", later.callback(0));
     store->postMessageLater("Missing", "Yoda", "lost", later.callback(1));
+    // Queued writes go to the writer thread: these two must be done before commits fail.
+    BOOST_REQUIRE(later.waitFor(2));
     gate.failCommits(true);
     store->postMessageLater("Topic", "Yoda", "failed", later.callback(2));
     BOOST_REQUIRE(later.waitFor(3));
@@ -606,6 +609,29 @@ BOOST_FIXTURE_TEST_CASE(a_write_queued_without_waiting_hears_of_its_commit_once,
     const auto shown = texts(*store, "Topic");
     const std::vector<std::string> expected{"1 first"};
     BOOST_CHECK_EQUAL_COLLECTIONS(shown.begin(), shown.end(), expected.begin(), expected.end());
+}
+
+// A write queued without waiting goes to the writer thread even when nothing else is queued
+// or running: its caller (a server worker) goes back to its other sessions at once instead
+// of committing it itself.
+BOOST_FIXTURE_TEST_CASE(a_write_queued_without_waiting_never_runs_on_its_callers_thread,
+                        TopicStore) {
+    std::mutex mu;
+    std::condition_variable done;
+    std::optional<std::thread::id> ranOn;
+    store->postMessageLater(
+        "Topic", "Yoda", "alone",
+        [&](const dfp::storage::StoreResult<PostedMessage>* result, std::exception_ptr error) {
+            // No assertion here: Boost.Test's are for the test's thread.
+            std::lock_guard lock(mu);
+            ranOn = (!error && result != nullptr && *result) ? std::this_thread::get_id()
+                                                             : std::thread::id();
+            done.notify_all();
+        });
+    std::unique_lock lock(mu);
+    BOOST_REQUIRE(done.wait_for(lock, kDeadline, [&] { return ranOn.has_value(); }));
+    BOOST_CHECK(*ranOn != std::thread::id());  // posted
+    BOOST_CHECK(*ranOn != std::this_thread::get_id());
 }
 
 // Writes queued without waiting behind a running batch share the next one, in queue order,
