@@ -42,7 +42,10 @@ measure() {
 if [ "$quick" = 1 ]; then
   big_file=16M; big_thread=2000; idle_sessions=500; seed_rounds=1; secs=2
 else
-  big_file=1G; big_thread=100000; idle_sessions=10000; seed_rounds=3; secs=5
+  # 32 rounds: 1,024 samples of each login-phase command (USER, PASS, CRT, XIT), so that
+  # their p99 is a percentile (about the 10th slowest) and not the maximum of 96, and each
+  # run lasts seconds rather than the 0.4 s that 3 rounds took.
+  big_file=1G; big_thread=100000; idle_sessions=10000; seed_rounds=32; secs=5
 fi
 
 # ---------------------------------------------------------------- build and tools
@@ -175,18 +178,6 @@ bench() {
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# Waits up to 30 s until the server holds fewer than 200 descriptors, so that the next
-# scenario does not run while it is still ending the idle run's 10,000 sessions.
-await_quiet_server() {
-  local fds
-  for _ in $(seq 300); do
-    fds=$(find "/proc/$dfp_pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-    [ "$fds" -lt 200 ] && return 0
-    sleep 0.1
-  done
-  echo "run-all.sh: the server still holds $fds descriptors 30 s after the idle run" >&2
-}
-
 # ---------------------------------------------------------------- the machine's own limits
 log "machine"
 {
@@ -236,7 +227,6 @@ echo "iperf3: iperf3 -c 127.0.0.1 -p \$PORT -t $secs -J" >>"$out/commands.txt"
 # seed-mix and idle: the account step is argon2id at the minimum cost, so that registering
 # 32 x rounds users (and 10,000 idle ones) measures the forum, not the hash; the login
 # scenario below measures the real cost.
-start_dfp seed --password-hash-cost=min --max-sessions=$((idle_sessions + 200))
 # Throughputs are the best of three runs on the same server, as for redis above: the machine
 # is shared, and the best run is the one least disturbed. NAME-1..3.json stay, for the limits
 # that must hold in every run (memory, sessions, greeting); NAME.json is the best.
@@ -259,19 +249,25 @@ best_of_three() {  # name, jq filter giving the figure, dfp-bench arguments
 # seed-mix alone and with the idle sessions, alternated: a spell of load from elsewhere on
 # the shared machine then falls on both sides of the comparison, not on one block of three
 # (docs/performance.md: a block of idle runs once came out 21% below the block before it,
-# where six alternations on one server showed no drop). Each run adds 32 x rounds threads,
-# so later LSTs are longer, on both sides alike. The drop compares best with best (a single
+# where six alternations on one server showed no drop). Each run has a fresh server: a run
+# of 32 rounds leaves 1,024 threads behind, and on a shared server each later run's LSTs
+# would list more of them than the run before. The drop compares best with best (a single
 # run against seed-mix's best counted noise as a drop); memory and the greeting are judged
-# on the worst run.
+# on the worst run, and the p99s on every run.
 for n in 1 2 3; do
+  start_dfp "seed-$n" --password-hash-cost=min
   bench "seed-mix-$n" --workload=seed-mix --clients=32 --rounds=$seed_rounds --duration=300
+  stop_dfp
+  start_dfp "idle-$n" --password-hash-cost=min --max-sessions=$((idle_sessions + 200))
   if [ "$n" = 1 ]; then rss_before_idle=$(rss_kib "$dfp_pid"); fi
   bench "idle-$n" --workload=idle --clients=$idle_sessions --active=32 \
     --active-workload=seed-mix --rounds=$seed_rounds --duration=600 --server-pid="$dfp_pid"
-  await_quiet_server
+  stop_dfp
 done
 pick_best seed-mix "$main | .ops_per_s"
 pick_best idle "$active | .ops_per_s"
+
+start_dfp post --password-hash-cost=min
 bench post-normal --workload=post --clients=32 --duration=$secs
 stop_dfp
 
@@ -335,9 +331,12 @@ mib() { awk -v k="$1" 'BEGIN { if (k == "?" || k == "") print "?"; else printf "
 seed_ops=$(j seed-mix "$main | .ops_per_s")
 seed_read=$(j seed-mix "$main | .phases[] | select(.name == \"read\") | .ops_per_s")
 seed_list=$(j seed-mix "$main | .phases[] | select(.name == \"list\") | .ops_per_s")
-seed_p99=$(j seed-mix "[$main | .commands[] | select(.command != \"CONNECT\") | .p99_ms] | max")
-seed_p99_cmd=$(j seed-mix "[$main | .commands[] | select(.command != \"CONNECT\")] | max_by(.p99_ms) | .command")
-seed_p99_forum=$(j seed-mix "[$main | .commands[] | select(.command != \"CONNECT\" and .command != \"USER\" and .command != \"PASS\") | .p99_ms] | max")
+# The p99 target holds for every command in every run: each run's worst command (CONNECT is
+# the bench's connect() and the greeting, not a command), and the worst over all runs.
+login_cmds='.command == "USER" or .command == "PASS" or .command == "CRT" or .command == "XIT"'
+seed_p99_runs=$(each_run seed-mix "[$main | .commands[] | select(.command != \"CONNECT\")] | max_by(.p99_ms) | \"\\(.p99_ms) (\\(.command))\"" | sed 's/) /), /g')
+seed_p99=$(worst seed-mix "[.[] | $main | .commands[] | select(.command != \"CONNECT\") | .p99_ms] | max")
+seed_p99_forum=$(worst seed-mix "[.[] | $main | .commands[] | select(.command != \"CONNECT\" and ($login_cmds | not)) | .p99_ms] | max")
 seed_errors=$(j seed-mix '.errors')
 # Throughput from the best idle run; what must hold in every run, from the worst of them.
 idle_ops=$(j idle "$active | .ops_per_s")
@@ -400,7 +399,7 @@ idle_drop=$(awk -v a="$idle_ops" -v b="$seed_ops" 'BEGIN { if (b > 0) printf "%.
   echo "| seed-mix, 32 clients: ops/s ≥ 0.3× redis GET -c 32 | $seed_ops ops/s | $redis32 | $(ratio "$seed_ops" "$redis32") | $(verdict "$seed_ops" "$redis32" 'a >= 0.3 * b') |"
   echo "| seed-mix read phase (RDT of own 200-message thread) ≥ 0.5× | $seed_read RDT/s | $redis32 | $(ratio "$seed_read" "$redis32") | $(verdict "$seed_read" "$redis32" 'a >= 0.5 * b') |"
   echo "| seed-mix list phase (LST) ≥ 0.5× | $seed_list LST/s | $redis32 | $(ratio "$seed_list" "$redis32") | $(verdict "$seed_list" "$redis32" 'a >= 0.5 * b') |"
-  echo "| seed-mix p99 of every command ≤ 2 ms | worst $seed_p99 ms ($seed_p99_cmd); forum commands only: $seed_p99_forum ms | | | $(verdict "$seed_p99" 0 'a <= 2') |"
+  echo "| seed-mix p99 of every command ≤ 2 ms, in every run | worst command of each run, ms: $seed_p99_runs; MSG, RDT and LST only, worst of all runs: $seed_p99_forum ms | | | $(verdict "$seed_p99" 0 'a <= 2') |"
   echo "| 10,000 idle + 32 seed-mix: active ops/s falls ≤ 20% | $idle_ops ops/s ($idle_drop% below $seed_ops) | $seed_ops | $(ratio "$idle_ops" "$seed_ops") | $(verdict "$idle_drop" 0 'a <= 20') |"
   echo "| … all idle sessions held | $idle_opened opened in $idle_open_s s, $idle_lost lost | $idle_sessions | | $(verdict "$idle_opened" "$idle_sessions" "a == b && $idle_lost == 0") |"
   echo "| … server RSS ≤ 1.5 GiB | peak $(mib "$idle_rss_peak") MiB (before the idle sessions: $(mib "$rss_before_idle") MiB) | | | $(verdict "$idle_rss_peak" 0 'a <= 1.5 * 1048576') |"

@@ -29,9 +29,11 @@ std::string printableVerb(std::string_view verb) {
     return out;
 }
 
-// The requests whose handling waits long: PASS for a password hash (unless it is of the
-// minimum cost, some 30 µs: less than starting a worker in its place), UPD and DWN for as long
-// as the peer takes to send or read the file.
+// The requests whose handling waits long: PASS for a password hash (unless the server hashes
+// at the minimum cost, some 30 µs: less than starting a worker in its place), UPD and DWN for
+// as long as the peer takes to send or read the file. An account hashed at a higher cost
+// before the server was switched to the minimum (a setting for tests) is still verified at
+// that cost, and then holds its worker for that long.
 bool waitsLong(Verb verb, storage::PasswordCost cost) {
     if (verb == Verb::Pass) {
         return cost != storage::PasswordCost::Minimum;
