@@ -86,8 +86,9 @@ BOOST_FIXTURE_TEST_CASE(sessions_that_stop_reading_do_not_hold_up_the_others, St
 BOOST_FIXTURE_TEST_CASE(one_worker_serves_what_came_with_the_connection_in_order, ServerFixture) {
     start({"--workers=1"});
     BOOST_TEST(server().log().find("workers=1") != std::string::npos);
-    // Everything sent before the greeting was read: the acceptor's thread only greets, and
-    // the worker serves the rest once the session is parked.
+    // Everything sent before the greeting was read. The acceptor's thread only greets, so
+    // these bytes are already waiting when the session is parked: the lot must report them
+    // at once, or nothing would ever answer them.
     LineClient early(port(), LineClient::kDefaultTimeout, "early");
     early.sendRaw("USER early\nPASS " + std::string(kPassword) +
                   "\nCRT t\nMSG t one\nMSG t two\nRDT t\nXIT\n");

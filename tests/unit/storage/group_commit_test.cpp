@@ -13,7 +13,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -229,7 +228,7 @@ std::vector<std::string> texts(dfp::storage::ForumStore& store, const std::strin
 
 // The outcomes of writes queued with postMessageLater, as text like posted() gives ("ok 7",
 // an error's description, "exception: <what>"), recorded by their callbacks on whatever
-// thread runs them; and how often each callback ran.
+// thread runs them; how often each callback ran, and on which thread it ran last.
 class LaterOutcomes {
 public:
     dfp::storage::ForumStore::PostedCallback callback(std::size_t slot) {
@@ -249,6 +248,7 @@ public:
             }
             std::lock_guard lock(mu_);
             outcomes_[slot] = text;
+            threads_[slot] = std::this_thread::get_id();
             ++calls_[slot];
             ++total_;
             done_.notify_all();
@@ -270,13 +270,18 @@ public:
         std::lock_guard lock(mu_);
         return total_;
     }
+    std::thread::id thread(std::size_t slot) {
+        std::lock_guard lock(mu_);
+        return threads_[slot];
+    }
 
 private:
     std::mutex mu_;
     std::condition_variable done_;
-    std::map<std::size_t, std::string> outcomes_;  // guarded by mu_
-    std::map<std::size_t, int> calls_;             // guarded by mu_
-    int total_ = 0;                                // guarded by mu_
+    std::map<std::size_t, std::string> outcomes_;     // guarded by mu_
+    std::map<std::size_t, int> calls_;                // guarded by mu_
+    std::map<std::size_t, std::thread::id> threads_;  // guarded by mu_
+    int total_ = 0;                                   // guarded by mu_
 };
 
 }  // namespace
@@ -616,22 +621,11 @@ BOOST_FIXTURE_TEST_CASE(a_write_queued_without_waiting_hears_of_its_commit_once,
 // of committing it itself.
 BOOST_FIXTURE_TEST_CASE(a_write_queued_without_waiting_never_runs_on_its_callers_thread,
                         TopicStore) {
-    std::mutex mu;
-    std::condition_variable done;
-    std::optional<std::thread::id> ranOn;
-    store->postMessageLater(
-        "Topic", "Yoda", "alone",
-        [&](const dfp::storage::StoreResult<PostedMessage>* result, std::exception_ptr error) {
-            // No assertion here: Boost.Test's are for the test's thread.
-            std::lock_guard lock(mu);
-            ranOn = (!error && result != nullptr && *result) ? std::this_thread::get_id()
-                                                             : std::thread::id();
-            done.notify_all();
-        });
-    std::unique_lock lock(mu);
-    BOOST_REQUIRE(done.wait_for(lock, kDeadline, [&] { return ranOn.has_value(); }));
-    BOOST_CHECK(*ranOn != std::thread::id());  // posted
-    BOOST_CHECK(*ranOn != std::this_thread::get_id());
+    LaterOutcomes later;
+    store->postMessageLater("Topic", "Yoda", "alone", later.callback(0));
+    BOOST_REQUIRE(later.waitFor(1));
+    BOOST_CHECK_EQUAL(later.outcome(0), "ok 1");
+    BOOST_CHECK(later.thread(0) != std::this_thread::get_id());
 }
 
 // Writes queued without waiting behind a running batch share the next one, in queue order,
