@@ -12,6 +12,8 @@
 # Every server gets --password-hash-cost=min, as in bench/run-all.sh. 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/launch-server.sh
+. bench/launch-server.sh
 
 runs=${1:?usage: $0 RUNS 'LABEL=SERVER [options...]' ...}
 shift
@@ -33,18 +35,9 @@ for _ in $(seq "$runs"); do
     label=${side%%=*}
     read -r -a server <<<"${side#*=}"
     dir=$(mktemp -d /tmp/dfp-alternate.XXXXXX)
-    printf 'alternate admin password\n' >"$dir/admin-password"
-    "${server[@]}" --port=0 --data-dir="$dir/data" --admin-password-file="$dir/admin-password" \
-      --password-hash-cost=min 2>"$dir/server.log" &
-    pid=$!
-    port=
-    for _ in $(seq 150); do
-      port=$(grep -o 'event=listening address=[^ ]*' "$dir/server.log" | sed 's/.*://' || true)
-      [ -n "$port" ] && break
-      sleep 0.1
-    done
-    [ -n "$port" ] || { echo "$label: the server did not listen" >&2; tail "$dir/server.log" >&2; exit 1; }
-    "$bench" --port="$port" "${bench_args[@]}" --json >"$dir/run.json" || true
+    launch_server "$dir" "${server[@]}" --password-hash-cost=min
+    pid=$launched_pid
+    "$bench" --port="$launched_port" "${bench_args[@]}" --json >"$dir/run.json" || true
     threads=$(find "/proc/$pid/task" -mindepth 1 -maxdepth 1 | wc -l)
     jq -r --arg lbl "$label" --arg threads "$threads" \
       '[$lbl, "threads=" + $threads, "errors=" + (.errors | tostring),

@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=bench/launch-server.sh
+. bench/launch-server.sh
 build=${DFP_BENCH_BUILD:-build/bench-release}
 out=${1:-$(mktemp -d /tmp/dfp-profile.XXXXXX)}
 mkdir -p "$out"
@@ -38,16 +40,9 @@ start() {
   while [ "$1" != "--" ]; do wrapper+=("$1"); shift; done
   shift
   rm -rf "${out:?}/$name"
-  mkdir -p "$out/$name"
-  printf 'profile admin\n' >"$out/$name/admin-password"
-  "${wrapper[@]}" "$server_bin" --port=0 --data-dir="$out/$name/data" \
-    --admin-password-file="$out/$name/admin-password" "$@" 2>"$out/$name/server.log" &
-  server_pid=$!
-  for _ in $(seq 600); do
-    grep -q "event=listening" "$out/$name/server.log" && break
-    sleep 0.1
-  done
-  port=$(grep -o 'event=listening address=[^ ]*' "$out/$name/server.log" | sed 's/.*://')
+  launch_server "$out/$name" "${wrapper[@]}" "$server_bin" "$@"
+  server_pid=$launched_pid
+  port=$launched_port
 }
 
 stop() {

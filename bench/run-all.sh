@@ -17,6 +17,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+# shellcheck source=bench/launch-server.sh
+. bench/launch-server.sh
 
 build=${DFP_BENCH_BUILD:-build/bench-release}
 quick=${DFP_BENCH_QUICK:-0}
@@ -110,15 +112,11 @@ start_dfp() {
   shift
   local dir=$out/$name
   rm -rf "$dir"
-  mkdir -p "$dir"
   dfp_dir=$dir
-  printf 'bench admin password\n' >"$dir/admin-password"
-  "$server_bin" --port=0 --data-dir="$dir/data" --admin-password-file="$dir/admin-password" \
-    "$@" 2>"$dir/server.log" &
-  dfp_pid=$!
+  launch_server "$dir" "$server_bin" "$@"
+  dfp_pid=$launched_pid
+  dfp_port=$launched_port
   pids+=("$dfp_pid")
-  await_log "$dir/server.log" "event=listening"
-  dfp_port=$(grep -o 'event=listening address=[^ ]*' "$dir/server.log" | head -1 | sed 's/.*://')
   echo "$name: dfp-server $* (pid $dfp_pid, port $dfp_port)" >>"$out/commands.txt"
 }
 
