@@ -1,5 +1,7 @@
-# Sourced by the bench scripts (run-all.sh, alternate.sh, profile.sh): starts one dfp-server
-# on a data directory of its own and waits until it listens.
+# shellcheck shell=bash
+# Sourced by the bench scripts (run-all.sh, alternate.sh, profile.sh, burst.sh): starts one
+# dfp-server on a data directory of its own and waits until it listens; finds a free port and
+# waits for a line in a log, for the baselines' servers.
 #
 # launch_server DIR COMMAND...: runs COMMAND (the server binary, behind any wrapper such as
 # valgrind, with its options) with --port=0, --data-dir=DIR/data and an admin password file
@@ -23,5 +25,31 @@ launch_server() {
   done
   echo "dfp-server ($*) did not listen; the end of its log:" >&2
   tail -20 "$dir/server.log" >&2
+  exit 1
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 20000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return
+    fi
+  done
+  echo "no free port found" >&2
+  exit 1
+}
+
+# Waits up to 15 s for a line in a log file (the servers announce themselves there).
+await_log() {
+  local file=$1 needle=$2
+  for _ in $(seq 150); do
+    grep -q -- "$needle" "$file" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for '$needle' in $file" >&2
+  tail -20 "$file" >&2
   exit 1
 }

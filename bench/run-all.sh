@@ -81,31 +81,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  echo "no free port found" >&2
-  exit 1
-}
-
-# Waits up to 15 s for a line in a log file (the servers announce themselves there).
-await_log() {
-  local file=$1 needle=$2
-  for _ in $(seq 150); do
-    grep -q -- "$needle" "$file" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "timed out waiting for '$needle' in $file" >&2
-  tail -20 "$file" >&2
-  exit 1
-}
-
 # start_dfp NAME [server options...]: a fresh server in $out/NAME; sets dfp_pid, dfp_port.
 start_dfp() {
   local name=$1

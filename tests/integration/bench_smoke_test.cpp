@@ -4,7 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iterator>
 #include <optional>
@@ -26,18 +28,28 @@ struct BenchResult {
     std::string err;
 };
 
-BenchResult runBench(std::uint16_t port, std::vector<std::string> args) {
+// Runs a bench program against the server on port and waits for it to end.
+BenchResult runProgram(const char* binary, std::uint16_t port, std::vector<std::string> args) {
     args.push_back("--port=" + std::to_string(port));
+    ClientLaunch launch;
+    launch.binary = binary;
+    launch.args = std::move(args);
+    ClientProcess program(std::move(launch));
+    program.closeInput();
+    const std::optional<int> status = program.waitExit(kBenchTimeout);
+    BOOST_TEST_REQUIRE(status.has_value(), binary << " did not finish: " << program.errors());
+    return BenchResult{*status, program.output(), program.errors()};
+}
+
+BenchResult runBench(std::uint16_t port, std::vector<std::string> args) {
     args.push_back("--json");
     args.push_back("--timeout=20");
-    ClientLaunch launch;
-    launch.binary = DFP_BENCH_PATH;
-    launch.args = std::move(args);
-    ClientProcess bench(std::move(launch));
-    bench.closeInput();
-    const std::optional<int> status = bench.waitExit(kBenchTimeout);
-    BOOST_TEST_REQUIRE(status.has_value(), "dfp-bench did not finish: " << bench.errors());
-    return BenchResult{*status, bench.output(), bench.errors()};
+    return runProgram(DFP_BENCH_PATH, port, std::move(args));
+}
+
+// dfp-login-burst, seed-mix's registration burst alone (bench/burst.sh).
+BenchResult runBurst(std::uint16_t port, std::vector<std::string> args) {
+    return runProgram(DFP_LOGIN_BURST_PATH, port, std::move(args));
 }
 
 bool contains(const std::string& text, const std::string& part) {
@@ -164,6 +176,45 @@ BOOST_FIXTURE_TEST_CASE(counts_held_sessions_that_the_server_closes_as_lost, Ser
                           "--duration=4", "--probe-interval=100", "--run-id=smokelost"});
     BOOST_TEST(run.status == 1, run.out << run.err);
     BOOST_TEST(contains(run.out, "\"opened\":20,\"lost\":20,"), run.out);
+}
+
+// Three clients, two rounds: six registrations, each with its own thread, all checked here
+// through the server, and the table counts six of each step.
+BOOST_FIXTURE_TEST_CASE(login_burst_registers_and_creates_what_it_reports, StartedServer) {
+    const BenchResult run = runBurst(port(), {"--clients=3", "--rounds=2", "--run-id=lbsmoke"});
+    BOOST_TEST(run.status == 0, run.out << run.err);
+    for (const char* step : {"CONNECT", "USER", "PASS", "CRT"}) {
+        BOOST_TEST(contains(run.out, std::string(step) + std::string(8 - std::strlen(step), ' ') +
+                                         "       6 "),
+                   run.out);
+    }
+
+    LineClient checker = loggedIn("checker");
+    const Response listed = checker.request("LST");
+    BOOST_TEST_REQUIRE(listed.code == 215, listed);
+    const Lines threads = checker.readBody();
+    BOOST_TEST(threads.size() == 6u);
+    for (int client = 0; client < 3; ++client) {
+        for (int round = 0; round < 2; ++round) {
+            const std::string name =
+                "lbsmokec" + std::to_string(client) + "r" + std::to_string(round);
+            BOOST_TEST(
+                std::count_if(threads.begin(), threads.end(),
+                              [&](const std::string& line) { return line == "t" + name; }) == 1,
+                name);
+            LineClient account = connect(name);
+            BOOST_TEST(account.request("USER " + name).code == 331, name);
+            BOOST_TEST(account.request("PASS bench-password").code == 230, name);
+        }
+    }
+}
+
+// A refused step ends the run with status 1 and says which reply it got.
+BOOST_FIXTURE_TEST_CASE(login_burst_fails_on_a_refused_registration, ServerFixture) {
+    start({"--no-register"});
+    const BenchResult run = runBurst(port(), {"--clients=2", "--rounds=2", "--run-id=lbshut"});
+    BOOST_TEST(run.status == 1, run.out << run.err);
+    BOOST_TEST(contains(run.err, "got '403"), run.err);
 }
 
 BOOST_FIXTURE_TEST_CASE(refuses_to_run_without_a_server, ServerFixture) {
