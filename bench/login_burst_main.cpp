@@ -151,6 +151,7 @@ void runClient(const Settings& settings, const Endpoint& endpoint, const std::st
     for (unsigned round = 0; round < settings.rounds; ++round) {
         sync.arrive_and_wait();
         Socket socket;
+        bool requestsDone = false;  // past the round's second barrier
         try {
             if (failed) {
                 throw IoError(failure);
@@ -186,6 +187,7 @@ void runClient(const Settings& settings, const Endpoint& endpoint, const std::st
                 steps[step].record(nanosSince(start));
             }
             sync.arrive_and_wait();
+            requestsDone = true;
             if (!settings.redis) {
                 socket.sendAll("XIT\n", kTimeout);
                 expect(replies.next(), "221 ", "XIT");
@@ -195,7 +197,9 @@ void runClient(const Settings& settings, const Endpoint& endpoint, const std::st
                 failed = true;
                 failure = e.what();
             }
-            sync.arrive_and_wait();  // the barrier this round's requests would have reached
+            if (!requestsDone) {
+                sync.arrive_and_wait();  // the barrier this round's requests would have reached
+            }
         }
     }
     if (failed) {
