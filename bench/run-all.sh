@@ -221,7 +221,7 @@ best_of_three() {  # name, jq filter giving the figure, dfp-bench arguments
 
 # seed-mix alone and with the idle sessions, alternated: a spell of load from elsewhere on
 # the shared machine then falls on both sides of the comparison, not on one block of three
-# (docs/performance.md: a block of idle runs once came out 21% below the block before it,
+# (docs/performance-history.md: a block of idle runs once came out 21% below the block before it,
 # where six alternations on one server showed no drop). Each run has a fresh server: a run
 # of 32 rounds leaves 1,024 threads behind, and on a shared server each later run's LSTs
 # would list more of them than the run before. The drop compares best with best (a single

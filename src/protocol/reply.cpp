@@ -5,7 +5,7 @@ namespace {
 
 bool holdsLineBreak(std::string_view text) {
     // Two memchr scans: find_first_of with a set runs a search of the set for every byte,
-    // and RDT formats every body line through here (docs/performance.md).
+    // and RDT formats every body line through here (docs/performance-history.md).
     return text.find('\n') != std::string_view::npos || text.find('\r') != std::string_view::npos;
 }
 

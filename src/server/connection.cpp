@@ -36,7 +36,7 @@ namespace {
 
 // Request lines are small and most sessions sit idle, so each session keeps only a small
 // read buffer; an upload borrows a large one for its duration (10,000 idle sessions must fit
-// in memory: docs/performance.md).
+// in memory: docs/performance-history.md).
 constexpr std::size_t kReadBuffer = 16 * 1024;
 constexpr std::size_t kTransferBuffer = 256 * 1024;
 constexpr std::size_t kWriteBuffer = 64 * 1024;

@@ -1,6 +1,6 @@
 #pragma once
 
-// The reply to a MSG that the store's writer thread finishes (docs/performance.md, "MSG
+// The reply to a MSG that the store's writer thread finishes (docs/performance-history.md, "MSG
 // replies from the writer thread"). On a plain TCP session, MSG queues its message without
 // waiting (ForumStore::postMessageLater) and the session thread goes back to its socket; once
 // the message is committed, the writer thread formats the 201 and sends it itself, so a

@@ -7,7 +7,7 @@
 // FIXME in bits/semaphore_base.h), and the one that then wins the count is whichever the
 // scheduler runs first. When 32 clients registered at once, each hash of 29 µs woke the
 // other 31 threads, and the unluckiest PASS waited 5.7 ms for its slot
-// (docs/performance.md, "Changes since 01:10").
+// (docs/performance-history.md, "Changes since 01:10").
 //
 // Thread-safety: every member may be called from any number of threads. release() must be
 // called once for each acquire() that returned, by any thread.

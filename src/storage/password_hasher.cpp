@@ -33,7 +33,7 @@ std::size_t memLimitFor(PasswordCost cost) {
 }
 
 // By default hashing may take half the hardware threads, at least one: a crowd logging in
-// then leaves the other half to everyone else's requests (docs/performance.md).
+// then leaves the other half to everyone else's requests (docs/performance-history.md).
 std::size_t slotCount(unsigned maxConcurrent) {
     if (maxConcurrent == 0) {
         maxConcurrent = std::thread::hardware_concurrency() / 2;

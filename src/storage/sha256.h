@@ -2,7 +2,7 @@
 
 // Streaming SHA-256 (internal to src/storage). OpenSSL's implementation uses the CPU's SHA
 // instructions: about 1.2 GiB/s here against libsodium's 0.22 GiB/s, which capped upload
-// throughput (docs/performance.md).
+// throughput (docs/performance-history.md).
 //
 // Not thread-safe: one per upload or file being hashed.
 

@@ -141,7 +141,7 @@ public:
     // dropped from the page cache: a big upload streams through a few MiB of cache instead
     // of pushing the database's pages out with a GiB of blob, and the pages it frees are
     // used again for the next bytes (new pages cost more than the copy itself on this VM:
-    // docs/performance.md). A download of the blob then reads it from the disk.
+    // docs/performance-history.md). A download of the blob then reads it from the disk.
     void startWriteBack() {
         const std::uint64_t stored = std::min(received_, file_.size);
         if (stored - writeBackFrom_ < kWriteBackStep) {
