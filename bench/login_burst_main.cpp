@@ -7,12 +7,12 @@
 //   dfp    greeting, USER <new name>, PASS, CRT <new title> (a registration, as seed-mix)
 //   redis  SET, SET, SET (redis has no greeting: its accept is in the first SET's time)
 // A second barrier, then the connection ends (dfp: XIT, 221), and the next round starts.
-// Every reply is checked; the first wrong or missing one ends the run with status 1.
+// Every reply is checked; the first wrong or missing one stops that client's requests, and
+// the run ends with status 1.
 
 #include <algorithm>
 #include <array>
 #include <barrier>
-#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "bench/latency_histogram.h"
+#include "bench/options.h"
 #include "bench/socket.h"
 
 namespace {
@@ -49,23 +50,13 @@ const char* const kUsage =
     "usage: dfp-login-burst --port=P [--host=H] [--dialect=dfp|redis] [--clients=N] "
     "[--rounds=N] [--run-id=ID]\n";
 
-// Names are the run id, "c", the client and "r", the round: letters and digits only, and
-// within a username's 32 bytes at 10,000 clients and rounds.
-constexpr std::size_t kMaxRunId = 12;
-
-bool validRunId(std::string_view id) {
-    return !id.empty() && id.size() <= kMaxRunId && std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    });
-}
-
-std::optional<unsigned> parseCount(std::string_view text) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0) {
+// A count from 1 to 10,000 (clients, rounds; names stay within a username's 32 bytes).
+std::optional<unsigned> parseCount(std::string_view text, std::uint64_t max = 10000) {
+    const std::optional<std::uint64_t> value = dfp::bench::parseUnsigned(text);
+    if (!value || *value == 0 || *value > max) {
         return std::nullopt;
     }
-    return value;
+    return static_cast<unsigned>(*value);
 }
 
 // The settings, or nullopt after saying what is wrong.
@@ -79,15 +70,15 @@ std::optional<Settings> parseArguments(int argc, char** argv) {
         std::optional<unsigned> count;
         if (name == "--host" && !value.empty()) {
             settings.host = value;
-        } else if (name == "--port" && (count = parseCount(value)) && *count <= 65535) {
+        } else if (name == "--port" && (count = parseCount(value, 65535))) {
             settings.port = static_cast<std::uint16_t>(*count);
         } else if (name == "--dialect" && (value == "dfp" || value == "redis")) {
             settings.redis = value == "redis";
-        } else if (name == "--clients" && (count = parseCount(value)) && *count <= 10000) {
+        } else if (name == "--clients" && (count = parseCount(value))) {
             settings.clients = *count;
-        } else if (name == "--rounds" && (count = parseCount(value)) && *count <= 10000) {
+        } else if (name == "--rounds" && (count = parseCount(value))) {
             settings.rounds = *count;
-        } else if (name == "--run-id" && validRunId(value)) {
+        } else if (name == "--run-id" && dfp::bench::isValidRunId(value)) {
             settings.runId = value;
         } else {
             std::cerr << "dfp-login-burst: bad argument " << arg << "\n" << kUsage;
@@ -142,69 +133,71 @@ std::uint64_t nanosSince(Clock::time_point start) {
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
 }
 
-// One client's rounds; its latencies go to steps. Throws IoError on the first failure, after
-// which it still arrives at every barrier, so that no other client waits for it.
-void runClient(const Settings& settings, const Endpoint& endpoint, const std::string& runId,
-               unsigned index, std::barrier<>& sync, std::array<LatencyHistogram, kSteps>& steps) {
-    bool failed = false;
+// The message of the IoError that fn throws, or "" if it completes.
+template <typename Fn>
+std::string failureOf(Fn&& fn) {
+    try {
+        fn();
+        return {};
+    } catch (const IoError& e) {
+        return e.what();
+    }
+}
+
+// One client's rounds; its latencies go to steps. Returns its first failure ("" if none).
+// After one it skips the requests but still arrives at every barrier, so that no other client
+// waits for it.
+std::string runClient(const Settings& settings, const Endpoint& endpoint, const std::string& runId,
+                      unsigned index, std::barrier<>& sync,
+                      std::array<LatencyHistogram, kSteps>& steps) {
     std::string failure;
     for (unsigned round = 0; round < settings.rounds; ++round) {
         sync.arrive_and_wait();
         Socket socket;
-        bool requestsDone = false;  // past the round's second barrier
-        try {
-            if (failed) {
-                throw IoError(failure);
-            }
-            const std::string name =
-                runId + "c" + std::to_string(index) + "r" + std::to_string(round);
-            Clock::time_point start = Clock::now();
-            socket = Socket::connect(endpoint, kTimeout);
-            LineReader replies(socket);
-            if (!settings.redis) {
-                expect(replies.next(), "200 ", "(greeting)");
-            }
-            steps[0].record(nanosSince(start));
-            for (int step = 1; step < kSteps; ++step) {
-                std::string request;
-                std::string_view expected;
-                if (settings.redis) {
-                    request = "SET burst:" + name + ":" + std::to_string(step) + " bench-password";
-                    expected = "+OK";
-                } else if (step == 1) {
-                    request = "USER " + name;
-                    expected = "332 ";
-                } else if (step == 2) {
-                    request = "PASS bench-password";
-                    expected = "231 ";
-                } else {
-                    request = "CRT t" + name;
-                    expected = "201 ";
+        LineReader replies(socket);
+        if (failure.empty()) {
+            failure = failureOf([&] {
+                const std::string name =
+                    runId + "c" + std::to_string(index) + "r" + std::to_string(round);
+                Clock::time_point start = Clock::now();
+                socket = Socket::connect(endpoint, kTimeout);
+                if (!settings.redis) {
+                    expect(replies.next(), "200 ", "(greeting)");
                 }
-                start = Clock::now();
-                socket.sendAll(request + (settings.redis ? "\r\n" : "\n"), kTimeout);
-                expect(replies.next(), expected, request);
-                steps[step].record(nanosSince(start));
-            }
-            sync.arrive_and_wait();
-            requestsDone = true;
-            if (!settings.redis) {
+                steps[0].record(nanosSince(start));
+                for (int step = 1; step < kSteps; ++step) {
+                    std::string request;
+                    std::string_view expected;
+                    if (settings.redis) {
+                        request =
+                            "SET burst:" + name + ":" + std::to_string(step) + " bench-password";
+                        expected = "+OK";
+                    } else if (step == 1) {
+                        request = "USER " + name;
+                        expected = "332 ";
+                    } else if (step == 2) {
+                        request = "PASS bench-password";
+                        expected = "231 ";
+                    } else {
+                        request = "CRT t" + name;
+                        expected = "201 ";
+                    }
+                    start = Clock::now();
+                    socket.sendAll(request + (settings.redis ? "\r\n" : "\n"), kTimeout);
+                    expect(replies.next(), expected, request);
+                    steps[step].record(nanosSince(start));
+                }
+            });
+        }
+        sync.arrive_and_wait();
+        if (failure.empty() && !settings.redis) {
+            failure = failureOf([&] {
                 socket.sendAll("XIT\n", kTimeout);
                 expect(replies.next(), "221 ", "XIT");
-            }
-        } catch (const IoError& e) {
-            if (!failed) {
-                failed = true;
-                failure = e.what();
-            }
-            if (!requestsDone) {
-                sync.arrive_and_wait();  // the barrier this round's requests would have reached
-            }
+            });
         }
     }
-    if (failed) {
-        throw IoError(failure);
-    }
+    return failure;
 }
 
 }  // namespace
@@ -233,13 +226,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> errors(settings->clients);
     std::vector<std::thread> threads;
     for (unsigned i = 0; i < settings->clients; ++i) {
-        threads.emplace_back([&, i] {
-            try {
-                runClient(*settings, endpoint, runId, i, sync, steps[i]);
-            } catch (const IoError& e) {
-                errors[i] = e.what();
-            }
-        });
+        threads.emplace_back(
+            [&, i] { errors[i] = runClient(*settings, endpoint, runId, i, sync, steps[i]); });
     }
     for (auto& thread : threads) {
         thread.join();

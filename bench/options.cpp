@@ -1,5 +1,6 @@
 #include "bench/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <functional>
@@ -20,19 +21,6 @@ constexpr WorkloadRow kWorkloads[] = {
     {Workload::List, "list"},         {Workload::Login, "login"}, {Workload::Upload, "upload"},
     {Workload::Download, "download"}, {Workload::Idle, "idle"},
 };
-
-// User names and titles are built from the run id (workloads.cpp), so it must fit both rules
-// with room for the suffixes: letters and digits only, at most 12.
-constexpr std::size_t kMaxRunId = 12;
-
-std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
-        return std::nullopt;
-    }
-    return value;
-}
 
 std::optional<double> parseDecimal(std::string_view text) {
     double value = 0;
@@ -73,16 +61,6 @@ std::optional<std::uint64_t> parseSize(std::string_view text) {
         return std::nullopt;
     }
     return *value * scale;
-}
-
-bool isAlphanumeric(std::string_view text) {
-    for (char c : text) {
-        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        if (!ok) {
-            return false;
-        }
-    }
-    return true;
 }
 
 class Parser {
@@ -253,7 +231,7 @@ private:
             }
             options_.messageSize = static_cast<std::size_t>(n);
         } else if (name == "run-id") {
-            if (value.empty() || value.size() > kMaxRunId || !isAlphanumeric(value)) {
+            if (!isValidRunId(value)) {
                 return fail("--run-id must be 1 to 12 letters or digits");
             }
             options_.runId = value;
@@ -327,6 +305,21 @@ private:
 };
 
 }  // namespace
+
+std::optional<std::uint64_t> parseUnsigned(std::string_view text) {
+    std::uint64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+bool isValidRunId(std::string_view id) {
+    return !id.empty() && id.size() <= kMaxRunId && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+}
 
 std::string_view workloadName(Workload workload) {
     for (const WorkloadRow& row : kWorkloads) {

@@ -3,6 +3,7 @@
 // dfp-bench's command line: what to run, against which server, and for how long. Parsing is
 // pure (strings in, an Options value or a message out) so that tests can cover every refusal.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,6 +24,14 @@ inline constexpr unsigned kMaxActiveClients = 1024;
 inline constexpr unsigned kMaxIdleSessions = 100'000;
 inline constexpr double kMaxDurationSeconds = 24 * 3600;
 inline constexpr std::uint64_t kMaxFileSize = 1ULL << 40;
+// User names and titles are built from the run id (workloads.cpp, dfp-login-burst), so it
+// must fit both rules with room for the suffixes: letters and digits only, at most 12.
+inline constexpr std::size_t kMaxRunId = 12;
+
+// A decimal number and nothing else, or nullopt.
+std::optional<std::uint64_t> parseUnsigned(std::string_view text);
+// 1 to kMaxRunId letters or digits.
+bool isValidRunId(std::string_view id);
 
 struct Options {
     std::string host = "127.0.0.1";
