@@ -217,6 +217,27 @@ BOOST_FIXTURE_TEST_CASE(login_burst_fails_on_a_refused_registration, ServerFixtu
     BOOST_TEST(contains(run.err, "got '403"), run.err);
 }
 
+BOOST_FIXTURE_TEST_CASE(login_burst_refuses_bad_arguments_before_connecting, ServerFixture) {
+    start();
+    for (const char* bad : {"--clients=0", "--rounds=10001", "--run-id=a-b", "--dialect=http"}) {
+        const BenchResult run = runBurst(port(), {bad});
+        BOOST_TEST(run.status == 2, bad << ": " << run.out << run.err);
+        BOOST_TEST(contains(run.err, std::string("bad argument ") + bad), run.err);
+    }
+    // Nothing reached the server: no session was ever opened.
+    BOOST_TEST(server().log().find("event=session-open") == std::string::npos, server().log());
+}
+
+BOOST_FIXTURE_TEST_CASE(login_burst_fails_without_a_server, ServerFixture) {
+    start();
+    const std::uint16_t gone = port();
+    stop();
+    const BenchResult run = runBurst(gone, {"--clients=2", "--rounds=1"});
+    BOOST_TEST(run.status == 1, run.out << run.err);
+    BOOST_TEST(contains(run.err, "Connection refused"), run.err);
+    BOOST_TEST(contains(run.err, "(2 of 2 clients failed)"), run.err);
+}
+
 BOOST_FIXTURE_TEST_CASE(refuses_to_run_without_a_server, ServerFixture) {
     start();
     const std::uint16_t gone = port();
