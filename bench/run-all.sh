@@ -197,12 +197,9 @@ iperf_mib=$(jq '.end.sum_received.bits_per_second / 8 / 1048576' "$out/iperf3.js
 echo "iperf3: iperf3 -c 127.0.0.1 -p \$PORT -t $secs -J" >>"$out/commands.txt"
 
 # ---------------------------------------------------------------- dfp scenarios
-# seed-mix and idle: the account step is argon2id at the minimum cost, so that registering
-# 32 x rounds users (and 10,000 idle ones) measures the forum, not the hash; the login
-# scenario below measures the real cost.
-# Throughputs are the best of three runs on the same server, as for redis above: the machine
-# is shared, and the best run is the one least disturbed. NAME-1..3.json stay, for the limits
-# that must hold in every run (memory, sessions, greeting); NAME.json is the best.
+# Throughputs are the best of three runs, as for redis above: the machine is shared, and the
+# best run is the one least disturbed. NAME-1..3.json stay, for what must hold in every run
+# (the p99s, memory, sessions, greeting); NAME.json is the best.
 pick_best() {  # name, jq filter giving the figure: copies the best of NAME-1..3 to NAME.json
   local name=$1 figure=$2 n best
   best=$(for n in 1 2 3; do
@@ -219,10 +216,13 @@ best_of_three() {  # name, jq filter giving the figure, dfp-bench arguments
   pick_best "$name" "$figure"
 }
 
+# seed-mix and idle: the account step is argon2id at the minimum cost, so that registering
+# 32 x rounds users (and 10,000 idle ones) measures the forum, not the hash; the login
+# scenario below measures the real cost.
 # seed-mix alone and with the idle sessions, alternated: a spell of load from elsewhere on
 # the shared machine then falls on both sides of the comparison, not on one block of three
-# (docs/performance-history.md: a block of idle runs once came out 21% below the block before it,
-# where six alternations on one server showed no drop). Each run has a fresh server: a run
+# (docs/performance-history.md: a block of idle runs once came out 21% below the block before
+# it, where six alternations on one server showed no drop). Each run has a fresh server: a run
 # of 32 rounds leaves 1,024 threads behind, and on a shared server each later run's LSTs
 # would list more of them than the run before. The drop compares best with best (a single
 # run against seed-mix's best counted noise as a drop); memory and the greeting are judged
